@@ -1,0 +1,61 @@
+# Madoguchi: `make run` starts the desk, `make test` runs every suite. Needs only python3 and make.
+SHELL := /bin/bash
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: help install run up down test lint typecheck unit bench bench-bot bench-chat bench-routing clean
+
+help:
+	@echo "make run    start the whole desk in the foreground (Ctrl-C stops it)"
+	@echo "make up     start it detached; make down stops it"
+	@echo "make test   lint, type-check and run every test suite"
+	@echo "make bench  print the benchmarks' figures"
+
+$(TOOLS)/bin/uv:
+	@echo "installing uv into $(TOOLS)/ ..."
+	@$(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	@$(UV) sync --frozen --quiet
+	@touch $@
+
+install: .venv/.synced
+
+run: install
+	@$(RUN) python -m services run
+
+up: install
+	@$(RUN) python -m services up
+
+down: install
+	@$(RUN) python -m services down
+
+lint: install
+	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
+	@$(RUN) lint-imports
+
+typecheck: install
+	@$(RUN) mypy shared services
+
+test: lint typecheck
+	@$(RUN) pytest -q
+
+unit: install
+	@$(RUN) pytest -q -m "not integration"
+
+bench: bench-bot bench-chat bench-routing
+
+bench-bot: install
+	@$(RUN) python -m bench.bot
+
+bench-chat: install
+	@$(RUN) python -m bench.chat
+
+bench-routing: install
+	@$(RUN) python -m bench.routing
+
+clean:
+	rm -rf .venv $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

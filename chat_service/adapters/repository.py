@@ -1,0 +1,106 @@
+"""Reading and writing conversations and messages; never commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat_service.adapters.orm import ConversationRow, MessageRow
+from shared.contracts.chat import ConversationView, MessageView
+
+
+async def get_conversation(
+    session: AsyncSession, conversation_id: str, *, for_update: bool = False
+) -> ConversationRow | None:
+    """One conversation, optionally row-locked for a state change."""
+    stmt = select(ConversationRow).where(ConversationRow.id == conversation_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def next_seq(session: AsyncSession, conversation_id: str) -> int:
+    """Take the next message number; the row lock it holds orders concurrent senders."""
+    value = await session.scalar(
+        update(ConversationRow)
+        .where(ConversationRow.id == conversation_id)
+        .values(last_seq=ConversationRow.last_seq + 1)
+        .returning(ConversationRow.last_seq)
+    )
+    assert value is not None
+    return int(value)
+
+
+async def find_by_client_msg_id(
+    session: AsyncSession, *, conversation_id: str, author_id: str, client_msg_id: str
+) -> MessageRow | None:
+    """A message already sent with this client id, if any."""
+    return (
+        await session.execute(
+            select(MessageRow).where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.author_id == author_id,
+                MessageRow.client_msg_id == client_msg_id,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def list_messages(
+    session: AsyncSession, *, conversation_id: str, after_seq: int, limit: int
+) -> list[MessageRow]:
+    """Messages after a seq, in seq order."""
+    rows = await session.execute(
+        select(MessageRow)
+        .where(MessageRow.conversation_id == conversation_id, MessageRow.seq > after_seq)
+        .order_by(MessageRow.seq)
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def list_conversations(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    assignee_id: str | None,
+    customer_id: str | None,
+    limit: int,
+) -> list[ConversationRow]:
+    """Conversations, newest first, filtered."""
+    stmt = select(ConversationRow).order_by(ConversationRow.created_at.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(ConversationRow.status == status)
+    if assignee_id:
+        stmt = stmt.where(ConversationRow.assignee_id == assignee_id)
+    if customer_id:
+        stmt = stmt.where(ConversationRow.customer_id == customer_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+def conversation_view(row: ConversationRow) -> ConversationView:
+    """The public shape of a conversation."""
+    return ConversationView(
+        id=row.id,
+        customer_id=row.customer_id,
+        status=row.status,  # type: ignore[arg-type]
+        language=row.language,
+        team=row.team,
+        assignee_id=row.assignee_id,
+        queue_position=row.queue_position,
+        estimated_wait_s=row.estimated_wait_s,
+        created_at=row.created_at,
+    )
+
+
+def message_view(row: MessageRow) -> MessageView:
+    """The public shape of a message."""
+    return MessageView(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        seq=row.seq,
+        author_type=row.author_type,  # type: ignore[arg-type]
+        author_id=row.author_id,
+        text=row.text,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,24 @@
+"""Builds chat_service: conversations and ordered, redacted messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from chat_service import handlers
+from chat_service.config import ChatSettings
+from chat_service.entrypoints.api import router
+from shared.contracts import kb, routing
+from shared.service import Subscription, build_service_app
+
+
+def create_app(settings: ChatSettings | None = None) -> FastAPI:
+    """The chat_service ASGI app."""
+    return build_service_app(
+        name="chat_service",
+        settings=settings or ChatSettings(),
+        migrations=Path(__file__).with_name("migrations"),
+        routers=[router],
+        subscriptions=[Subscription(topics=(routing.TOPIC, kb.TOPIC), handler=handlers.on_event)],
+    )

@@ -1,0 +1,102 @@
+"""Builds the gateway: the one public door (REST, the websocket, auth, fan-out)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+from fastapi import FastAPI
+
+from gateway.config import GatewaySettings
+from gateway.entrypoints import auth, proxy
+from gateway.realtime import socket
+from gateway.realtime.hub import Hub
+from gateway.upstreams import ROUTES, upstream_url
+from shared.contracts import chat, kb, routing
+from shared.health import health_router
+from shared.logging import configure_logging
+from shared.messaging.consumer import ConsumerRunner
+from shared.messaging.kafka import make_consumer
+from shared.problems import install_problem_handlers
+from shared.service import start_producer
+from shared.web import install_correlation_ids
+
+log = logging.getLogger(__name__)
+FANOUT_TOPICS = (chat.TOPIC, routing.TOPIC, kb.TOPIC)
+
+
+async def fan_out(app: FastAPI) -> None:
+    """Read the event stream from now on and push frames to this process's sockets."""
+    settings: GatewaySettings = app.state.settings
+    # Every gateway process reads every event: its own consumer group.
+    group = f"gateway.{uuid.uuid4().hex[:12]}"
+    while True:
+        consumer = make_consumer(
+            settings.kafka_bootstrap_servers, group_id=group, client_id=group, from_latest=True
+        )
+        try:
+            await consumer.start()
+            await ConsumerRunner(
+                consumer,
+                app.state.producer,
+                app.state.hub.dispatch,
+                name=group,
+                topics=FANOUT_TOPICS,
+                dead_letter=False,
+            ).run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("gateway fan-out failed; restarting")
+            await asyncio.sleep(1)
+        finally:
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    """The gateway ASGI app."""
+    settings = settings or GatewaySettings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging("gateway", settings.log_level)
+        app.state.http = httpx.AsyncClient(timeout=settings.upstream_timeout_s)
+        app.state.producer = await start_producer(settings, client_id="gateway")
+        task = asyncio.ensure_future(fan_out(app))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await app.state.producer.stop()
+            await app.state.http.aclose()
+
+    app = FastAPI(title="madoguchi gateway", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.jwt_secret = settings.jwt_secret.get_secret_value()
+    app.state.hub = Hub()
+    install_problem_handlers(app)
+    install_correlation_ids(app)
+
+    async def broker() -> None:
+        await app.state.producer.client.fetch_all_metadata()
+
+    def backend_check(service: str) -> Callable[[], Awaitable[None]]:
+        async def check() -> None:
+            res = await app.state.http.get(f"{upstream_url(settings, service)}/healthz", timeout=2)
+            res.raise_for_status()
+
+        return check
+
+    checks = {"broker": broker} | {s: backend_check(s) for s in sorted(set(ROUTES.values()))}
+    app.include_router(health_router(checks))
+    app.include_router(auth.router)
+    app.include_router(socket.router)
+    app.include_router(proxy.router)
+    return app

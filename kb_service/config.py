@@ -1,0 +1,11 @@
+"""kb_service settings."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class KbSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")

@@ -1,0 +1,36 @@
+"""Builds routing_service: operators, presence, queues and assignment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from routing_service import accounts
+from routing_service.config import RoutingSettings
+from routing_service.entrypoints.api import internal, router
+from shared.contracts import Envelope, chat
+from shared.db import UnitOfWork
+from shared.service import Runtime, Subscription, build_service_app
+
+
+async def on_chat_event(uow: UnitOfWork, env: Envelope) -> None:
+    """Conversations asking for a human enter the queues (routing logic lands here)."""
+    return None
+
+
+def create_app(settings: RoutingSettings | None = None) -> FastAPI:
+    """The routing_service ASGI app."""
+    settings = settings or RoutingSettings()
+
+    async def on_start(rt: Runtime) -> None:
+        await accounts.ensure_admin(rt.uow(), password=settings.admin_password.get_secret_value())
+
+    return build_service_app(
+        name="routing_service",
+        settings=settings,
+        migrations=Path(__file__).with_name("migrations"),
+        routers=[router, internal],
+        subscriptions=[Subscription(topics=(chat.TOPIC,), handler=on_chat_event)],
+        on_start=on_start,
+    )

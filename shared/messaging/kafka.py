@@ -1,0 +1,36 @@
+"""Producer and consumer construction with the settings every service shares."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+
+def make_producer(bootstrap: str, *, idempotence: bool, client_id: str) -> AIOKafkaProducer:
+    """A producer that waits for every in-sync replica (aiokafka's own default is acks=1)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=idempotence,
+        linger_ms=2,
+        request_timeout_ms=15000,
+        retry_backoff_ms=200,
+    )
+
+
+def make_consumer(
+    bootstrap: str, *topics: str, group_id: str, client_id: str, from_latest: bool = False
+) -> AIOKafkaConsumer:
+    """A group consumer that commits offsets by hand, after the handler's transaction."""
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        client_id=client_id,
+        enable_auto_commit=False,
+        auto_offset_reset="latest" if from_latest else "earliest",
+        session_timeout_ms=15000,
+        heartbeat_interval_ms=3000,
+        max_poll_records=200,
+        metadata_max_age_ms=5000,
+    )

@@ -1,0 +1,11 @@
+"""ticket_service settings."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class TicketSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="TICKET_", extra="ignore")
