@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 class EventPayload(BaseModel):
     """Base of every event's `data`: names its type, topic and schema version."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Consumers ignore fields they do not know yet, so producers can add fields first.
+    model_config = ConfigDict(extra="ignore")
 
     event_type: ClassVar[str]
     topic: ClassVar[str]
