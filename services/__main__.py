@@ -13,7 +13,7 @@ import httpx
 
 from services.desk import Desk, DeskConfig
 from services.infra import port_in_use
-from services.seed import seed
+from services.seeds import seed
 
 UP_TIMEOUT_S = 180
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from services.desk import Desk, DeskConfig
 from services.infra import EmbeddedBroker, free_port
-from services.seed import seed
+from services.seeds import seed
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,8 @@
-"""Demo data, loaded through the public API like any client would."""
+"""Demo staff accounts: a supervisor and operators across teams and languages."""
 
 from __future__ import annotations
 
 import httpx
-
-from services.desk import DeskConfig
 
 DEMO_STAFF = [
     {
@@ -55,21 +53,10 @@ DEMO_STAFF = [
 ]
 
 
-def seed(base_url: str, config: DeskConfig, *, progress: bool = False) -> None:
-    """Seed demo operators (and, as services grow, articles and customers); idempotent."""
-    if not config.demo_data:
-        return
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        res = client.post(
-            "/api/v1/auth/login", json={"username": "admin", "password": config.admin_password}
-        )
-        if res.status_code != 200:
-            raise RuntimeError(f"admin login failed: {res.status_code} {res.text}")
-        token = res.json()["access_token"]
-        headers = {"authorization": f"Bearer {token}"}
-        for staff in DEMO_STAFF:
-            res = client.post("/api/v1/operators", json=staff, headers=headers)
-            if res.status_code not in (201, 409):
-                raise RuntimeError(f"seeding {staff['username']} failed: {res.text}")
-        if progress:
-            print(f"  seeded {len(DEMO_STAFF)} demo staff accounts", flush=True)
+def seed(client: httpx.Client, headers: dict[str, str]) -> str:
+    """Create the demo staff (409 means they exist already)."""
+    for staff in DEMO_STAFF:
+        res = client.post("/api/v1/operators", json=staff, headers=headers)
+        if res.status_code not in (201, 409):
+            raise RuntimeError(f"seeding {staff['username']} failed: {res.text}")
+    return f"{len(DEMO_STAFF)} staff accounts"
