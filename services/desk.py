@@ -97,6 +97,7 @@ class Desk:
             f"{p}_PORT": str(self.config.port_of(spec)),
             f"{p}_DEV_MODE": "true" if self.config.dev_mode else "false",
             f"{p}_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
+            f"{p}_DEMO_DATA": "true" if self.config.demo_data else "false",
             "PYTHONUNBUFFERED": "1",
         }
         if spec.database:

@@ -28,6 +28,8 @@ class EmbeddedPostgres:
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         server = get_server(self.pgdata, cleanup_mode=None)
+        # get_server hands back a cached handle after a stop: make sure it runs again.
+        server.ensure_postgres_running()
         self.system_user = server.system_user
         self.base_uri = server.get_uri()
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.desk import Desk, DeskConfig
-from services.infra import EmbeddedBroker, free_port
+from services.infra import EmbeddedBroker, EmbeddedPostgres, free_port
 from services.seeds import seed
 
 
@@ -50,6 +50,17 @@ def gateway_url(desk: Desk) -> str:
 async def api(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=gateway_url, timeout=20) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_root: Path) -> Iterator[EmbeddedPostgres]:
+    """A PostgreSQL of its own, for database-level tests that need no desk."""
+    server = EmbeddedPostgres(tmp_root / "postgres")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -114,9 +114,12 @@ class ConsumerRunner:
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 # A transient failure (database down, say): retry the same event, never skip it.
-                log.exception("handler %s failed on %s; retrying", self._name, env.type)
+                if delay == 0.2:
+                    log.exception("handler %s failed on %s; retrying", self._name, env.type)
+                else:
+                    log.warning("handler %s still failing on %s: %s", self._name, env.type, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 

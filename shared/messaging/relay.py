@@ -54,9 +54,14 @@ class OutboxRelay:
                 backoff = self._poll_s
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 FAILURES.inc()
-                log.exception("outbox relay pass failed; retrying")
+                log.warning(
+                    "outbox relay pass failed (%s: %s); retrying in %.1fs",
+                    type(exc).__name__,
+                    exc,
+                    backoff,
+                )
                 sent = 0
                 backoff = min(backoff * 2, 10.0)
             if sent >= self._batch:
