@@ -5,13 +5,14 @@ TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run up down test lint typecheck unit bench bench-bot bench-chat bench-routing clean
+.PHONY: help install run up down test lint typecheck bench bench-bot bench-chat bench-routing bench-tickets asyncapi clean
 
 help:
 	@echo "make run    start the whole desk in the foreground (Ctrl-C stops it)"
 	@echo "make up     start it detached; make down stops it"
 	@echo "make test   lint, type-check and run every test suite"
-	@echo "make bench  print the benchmarks' figures"
+	@echo "make bench  print the benchmarks' figures (bench-bot, bench-chat, bench-routing, bench-tickets)"
+	@echo "make asyncapi  regenerate docs/asyncapi.json from the event models"
 
 $(TOOLS)/bin/uv:
 	@echo "installing uv into $(TOOLS)/ ..."
@@ -43,10 +44,11 @@ typecheck: install
 test: lint typecheck
 	@$(RUN) pytest -q
 
-unit: install
-	@$(RUN) pytest -q -m "not integration"
+asyncapi: install
+	@$(RUN) python -m shared.contracts.asyncapi > docs/asyncapi.json
+	@echo "wrote docs/asyncapi.json"
 
-bench: bench-bot bench-chat bench-routing
+bench: bench-bot bench-chat bench-routing bench-tickets
 
 bench-bot: install
 	@$(RUN) python -m bench.bot
@@ -56,6 +58,9 @@ bench-chat: install
 
 bench-routing: install
 	@$(RUN) python -m bench.routing
+
+bench-tickets: install
+	@$(RUN) python -m bench.tickets
 
 clean:
 	rm -rf .venv $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

@@ -18,7 +18,7 @@ TOPICS: tuple[str, ...] = (
 
 
 @functools.cache
-def _all_payload_types() -> dict[str, type[EventPayload]]:
+def all_payload_types() -> dict[str, type[EventPayload]]:
     found: dict[str, type[EventPayload]] = {}
     stack: list[type[EventPayload]] = [EventPayload]
     while stack:
@@ -32,7 +32,7 @@ def _all_payload_types() -> dict[str, type[EventPayload]]:
 
 def payload_type(event_type: str) -> type[EventPayload] | None:
     """The payload model registered for an event type, if any."""
-    return _all_payload_types().get(event_type)
+    return all_payload_types().get(event_type)
 
 
-__all__ = ["TOPICS", "Envelope", "EventPayload", "envelope_for", "payload_type"]
+__all__ = ["TOPICS", "Envelope", "EventPayload", "all_payload_types", "envelope_for", "payload_type"]
