@@ -1,4 +1,4 @@
-"""The partner-facing event contract: every promised type exists and the AsyncAPI file is current."""
+"""The partner-facing event contract: every promised type exists, the AsyncAPI file is current."""
 
 from __future__ import annotations
 
