@@ -220,11 +220,11 @@ def kubernetes(catalog: Catalog) -> list[dict[str, Any]]:
 
 
 def render_compose(catalog: Catalog) -> str:
-    return yaml.safe_dump(compose(catalog), sort_keys=False, allow_unicode=True)
+    return str(yaml.safe_dump(compose(catalog), sort_keys=False, allow_unicode=True))
 
 
 def render_kubernetes(catalog: Catalog) -> str:
-    return yaml.safe_dump_all(kubernetes(catalog), sort_keys=False, allow_unicode=True)
+    return str(yaml.safe_dump_all(kubernetes(catalog), sort_keys=False, allow_unicode=True))
 
 
 def render_postgres_init(catalog: Catalog) -> str:
