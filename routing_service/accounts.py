@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -93,5 +94,38 @@ async def set_presence(uow: UnitOfWork, *, operator_id: str, status: str) -> Ope
         uow.publish(
             OperatorPresenceChanged(operator_id=operator_id, status=status), subject=operator_id
         )
+        await uow.commit()
+        return row
+
+
+async def list_operators(uow: UnitOfWork) -> list[OperatorRow]:
+    """Every staff account, by display name."""
+    async with uow:
+        return list(await uow.session.scalars(select(OperatorRow).order_by(OperatorRow.username)))
+
+
+async def set_schedule(
+    uow: UnitOfWork, *, operator_id: str, schedule: dict[str, object] | None
+) -> OperatorRow | None:
+    """Replace an operator's weekly schedule (None: on shift whenever available)."""
+    async with uow:
+        row = await uow.session.get(OperatorRow, operator_id, with_for_update=True)
+        if row is None:
+            return None
+        row.schedule = schedule
+        await uow.commit()
+        return row
+
+
+async def set_connection(
+    uow: UnitOfWork, *, operator_id: str, connected: bool, now: datetime
+) -> OperatorRow | None:
+    """Follow the staff member's websocket: the grace period runs from the last disconnect."""
+    async with uow:
+        row = await uow.session.get(OperatorRow, operator_id, with_for_update=True)
+        if row is None:
+            return None
+        row.connected = connected
+        row.disconnected_at = None if connected else now
         await uow.commit()
         return row

@@ -9,14 +9,10 @@ from fastapi import FastAPI
 from routing_service import accounts
 from routing_service.config import RoutingSettings
 from routing_service.entrypoints.api import internal, router
-from shared.contracts import Envelope, chat
-from shared.db import UnitOfWork
+from routing_service.handlers import chat_handler
+from routing_service.scheduler import run_scheduler
+from shared.contracts import chat
 from shared.service import Runtime, Subscription, build_service_app
-
-
-async def on_chat_event(uow: UnitOfWork, env: Envelope) -> None:
-    """Conversations asking for a human enter the queues (routing logic lands here)."""
-    return None
 
 
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:
@@ -25,12 +21,13 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
 
     async def on_start(rt: Runtime) -> None:
         await accounts.ensure_admin(rt.uow(), password=settings.admin_password.get_secret_value())
+        rt.spawn(run_scheduler(rt.uow, settings=settings), name="routing_service.scheduler")
 
     return build_service_app(
         name="routing_service",
         settings=settings,
         migrations=Path(__file__).with_name("migrations"),
         routers=[router, internal],
-        subscriptions=[Subscription(topics=(chat.TOPIC,), handler=on_chat_event)],
+        subscriptions=[Subscription(topics=(chat.TOPIC,), handler=chat_handler(settings))],
         on_start=on_start,
     )

@@ -108,5 +108,17 @@ class HandleTimeEstimator:
         found = self._means.get((team, primary_language(language)))
         return 0 if found is None else found.count
 
+    def snapshot(self) -> list[tuple[str, str, float, int]]:
+        """Every mean as (team, language or '', mean, count), to store and `restore` later."""
+        return [
+            (str(team), lang or "", mean.value, mean.count)
+            for (team, lang), mean in self._means.items()
+        ]
+
+    def restore(self, rows: list[tuple[str, str, float, int]]) -> None:
+        """Load means written by `snapshot` (another replica may have measured them)."""
+        for team, lang, value, count in rows:
+            self._means[(Team(team), lang or None)] = _Mean(value, count)
+
     def _prior(self, team: Team) -> float:
         return self.team_priors.get(team, self.prior_s)

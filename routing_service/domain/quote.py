@@ -8,7 +8,7 @@ from datetime import datetime
 
 from routing_service.domain.dispatch import queue_position, staffed_operators, team_opens_at
 from routing_service.domain.eta import HandleTimeEstimator, estimate_wait
-from routing_service.domain.model import Operator, QueuedConversation
+from routing_service.domain.model import Operator, QueuedConversation, Team
 
 
 @dataclass(frozen=True)
@@ -30,22 +30,46 @@ def quote_wait(
 ) -> WaitQuote:
     """Quote the wait from the live slot occupancy, or from the next shift when closed."""
     position = queue_position(conversation=conversation, queue=queue)
-    team, language = conversation.team, conversation.language
+    return quote_positions(
+        team=conversation.team,
+        language=conversation.language,
+        positions=[position],
+        operators=operators,
+        handle_times=handle_times,
+        now=now,
+    )[0]
+
+
+def quote_positions(
+    *,
+    team: Team,
+    language: str,
+    positions: Sequence[int],
+    operators: Sequence[Operator],
+    handle_times: HandleTimeEstimator,
+    now: datetime,
+) -> list[WaitQuote]:
+    """Quotes for many positions of one queue, computing the staffing only once."""
     aht = handle_times.mean(team=team, language=language)
     staffed = staffed_operators(operators=operators, team=team, language=language, now=now)
     if staffed:
-        wait = estimate_wait(
-            position=position,
-            # Operators may differ in concurrency, so pass the pooled slots directly.
-            staffed_agents=sum(op.max_concurrent for op in staffed),
-            mean_handle_s=aht,
-            busy_slots=sum(min(op.active_count, op.max_concurrent) for op in staffed),
-        )
-        return WaitQuote(position=position, estimated_wait_s=wait, opens_at=now)
+        # Operators may differ in concurrency, so pass the pooled slots directly.
+        slots = sum(op.max_concurrent for op in staffed)
+        busy = sum(min(op.active_count, op.max_concurrent) for op in staffed)
+        return [
+            WaitQuote(
+                position=p,
+                estimated_wait_s=estimate_wait(
+                    position=p, staffed_agents=slots, mean_handle_s=aht, busy_slots=busy
+                ),
+                opens_at=now,
+            )
+            for p in positions
+        ]
     opens = team_opens_at(operators=operators, team=team, language=language, now=now)
     if opens is None or opens == now:
         # Never opens, or on shift but nobody available: no honest number to give.
-        return WaitQuote(position=position, estimated_wait_s=None, opens_at=opens)
+        return [WaitQuote(position=p, estimated_wait_s=None, opens_at=opens) for p in positions]
     # Assume the next shift starts with free slots and everyone scheduled shows up.
     slots = sum(
         op.max_concurrent
@@ -55,6 +79,9 @@ def quote_wait(
         and op.schedule is not None
         and op.schedule.is_open(opens)
     )
-    later = estimate_wait(position=position, staffed_agents=slots, mean_handle_s=aht, busy_slots=0)
-    wait = None if later is None else (opens - now).total_seconds() + later
-    return WaitQuote(position=position, estimated_wait_s=wait, opens_at=opens)
+    quotes = []
+    for p in positions:
+        later = estimate_wait(position=p, staffed_agents=slots, mean_handle_s=aht, busy_slots=0)
+        wait = None if later is None else (opens - now).total_seconds() + later
+        quotes.append(WaitQuote(position=p, estimated_wait_s=wait, opens_at=opens))
+    return quotes
