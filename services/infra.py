@@ -146,6 +146,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_port_block(size: int) -> int:
+    """A base port such that base+1 .. base+size are all free right now."""
+    for _ in range(200):
+        base = free_port()
+        if base + size < 65000 and not any(port_in_use(base + i) for i in range(1, size + 1)):
+            return base
+    raise RuntimeError("no block of free ports found")
+
+
 def port_in_use(port: int) -> bool:
     """Whether something already listens on 127.0.0.1:port."""
     with socket.socket() as s:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.desk import Desk, DeskConfig
-from services.infra import EmbeddedBroker, EmbeddedPostgres, free_port
+from services.infra import EmbeddedBroker, EmbeddedPostgres, free_port, free_port_block
 from services.seeds import seed
 
 
@@ -27,7 +27,7 @@ def desk(tmp_root: Path) -> Iterator[Desk]:
         data_dir=tmp_root / "desk",
         gateway_port=free_port(),
         broker_port=free_port(),
-        service_port_base=free_port() + 20,
+        service_port_base=free_port_block(10),
         admin_password="admin-test-password",
     )
     running = Desk(config)
@@ -72,4 +72,3 @@ def broker(tmp_root: Path) -> Iterator[EmbeddedBroker]:
         yield own
     finally:
         own.stop()
-

@@ -35,4 +35,11 @@ def payload_type(event_type: str) -> type[EventPayload] | None:
     return all_payload_types().get(event_type)
 
 
-__all__ = ["TOPICS", "Envelope", "EventPayload", "all_payload_types", "envelope_for", "payload_type"]
+__all__ = [
+    "TOPICS",
+    "Envelope",
+    "EventPayload",
+    "all_payload_types",
+    "envelope_for",
+    "payload_type",
+]

@@ -25,6 +25,8 @@ class MessageView(BaseModel):
     author_id: str | None
     text: str
     created_at: datetime
+    # Only ever set on the author's own copy: what was masked in it and why, in their language.
+    redaction_notice: str | None = None
 
 
 class ConversationView(BaseModel):
@@ -39,6 +41,14 @@ class ConversationView(BaseModel):
     queue_position: int | None = None
     estimated_wait_s: int | None = None
     created_at: datetime
+    category: str | None = None
+    priority: int = 0
+    # When the conversation's team next opens, if nobody is on shift for it now (ISO 8601).
+    opens_at: str | None = None
+    closed_at: datetime | None = None
+    customer_read_seq: int = 0
+    operator_read_seq: int = 0
+    csat_score: int | None = None
 
 
 class ChatEvent(EventPayload):
@@ -59,11 +69,16 @@ class MessageCreated(ChatEvent):
     language: str
     message: MessageView
     redacted_kinds: list[str] = []
+    # The author's note on what was masked; the gateway shows it to the customer only.
+    redaction_notice: str | None = None
 
 
 class ConversationUpdated(ChatEvent):
     event_type = "conversation.updated"
     conversation: ConversationView
+    # Who held it before this change, so their view can drop a conversation moved away.
+    previous_assignee_id: str | None = None
+    change: str = "updated"
 
 
 class ConversationHandoffRequested(ChatEvent):
@@ -102,6 +117,7 @@ class ConversationClosed(ChatEvent):
     assignee_id: str | None
     team: str | None
     closed_by: str
+    closed_by_role: str | None = None
 
 
 class CsatSubmitted(ChatEvent):
@@ -119,3 +135,23 @@ class TypingStarted(ChatEvent):
     customer_id: str
     assignee_id: str | None
     author_type: AuthorType
+
+
+class MessageRead(ChatEvent):
+    event_type = "message.read"
+    conversation_id: str
+    customer_id: str
+    assignee_id: str | None
+    reader_type: Literal["customer", "operator"]
+    reader_id: str
+    seq: int
+
+
+class BotFeedback(ChatEvent):
+    event_type = "bot.feedback"
+    conversation_id: str
+    customer_id: str
+    language: str
+    article_id: str | None
+    key: str | None
+    helpful: bool

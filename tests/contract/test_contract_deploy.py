@@ -24,8 +24,9 @@ def test_committed_manifests_match_the_catalog() -> None:
 def test_every_deployment_has_readiness_and_liveness_probes_and_scales() -> None:
     docs = list(yaml.safe_load_all((DEPLOY / "k8s" / "desk.yaml").read_text()))
     deployments = [d for d in docs if d["kind"] == "Deployment"]
-    autoscaled = {d["spec"]["scaleTargetRef"]["name"] for d in docs
-                  if d["kind"] == "HorizontalPodAutoscaler"}
+    autoscaled = {
+        d["spec"]["scaleTargetRef"]["name"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"
+    }
     assert len(deployments) == len(production_processes(load_catalog()))
     for deployment in deployments:
         container = deployment["spec"]["template"]["spec"]["containers"][0]

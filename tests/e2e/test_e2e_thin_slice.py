@@ -13,14 +13,17 @@ async def test_customer_message_reaches_the_customers_websocket(
     api: httpx.AsyncClient, gateway_url: str
 ) -> None:
     token = await customer_token(api, language="en")
-    conv = (await api.post("/api/v1/conversations", json={"language": "en"},
-                           headers=bearer(token))).json()
+    conv = (
+        await api.post("/api/v1/conversations", json={"language": "en"}, headers=bearer(token))
+    ).json()
     ws = await open_socket(gateway_url, token)
     try:
         await asyncio.sleep(1.0)  # the gateway's fan-out reads from the latest offset
-        res = await api.post(f"/api/v1/conversations/{conv['id']}/messages",
-                             json={"text": "Where is my withdrawal?", "client_msg_id": "m1"},
-                             headers=bearer(token))
+        res = await api.post(
+            f"/api/v1/conversations/{conv['id']}/messages",
+            json={"text": "Where is my withdrawal?", "client_msg_id": "m1"},
+            headers=bearer(token),
+        )
         assert res.status_code == 201
         frame = await next_frame(ws, "message.created")
         assert frame["conversation_id"] == conv["id"]
@@ -36,13 +39,17 @@ async def test_another_customer_neither_reads_nor_hears_the_conversation(
     owner = await customer_token(api)
     stranger = await customer_token(api)
     conv = (await api.post("/api/v1/conversations", json={}, headers=bearer(owner))).json()
-    assert (await api.get(f"/api/v1/conversations/{conv['id']}",
-                          headers=bearer(stranger))).status_code == 404
+    assert (
+        await api.get(f"/api/v1/conversations/{conv['id']}", headers=bearer(stranger))
+    ).status_code == 404
     ws = await open_socket(gateway_url, stranger)
     try:
         await asyncio.sleep(1.0)
-        await api.post(f"/api/v1/conversations/{conv['id']}/messages",
-                       json={"text": "private", "client_msg_id": "p1"}, headers=bearer(owner))
+        await api.post(
+            f"/api/v1/conversations/{conv['id']}/messages",
+            json={"text": "private", "client_msg_id": "p1"},
+            headers=bearer(owner),
+        )
         try:
             frame = await next_frame(ws, "message.created", timeout_s=3)
         except TimeoutError:
@@ -56,21 +63,26 @@ async def test_a_retried_send_returns_the_same_message(api: httpx.AsyncClient) -
     token = await customer_token(api)
     conv = (await api.post("/api/v1/conversations", json={}, headers=bearer(token))).json()
     body = {"text": "出金が反映されません", "client_msg_id": "retry-1"}
-    first = await api.post(f"/api/v1/conversations/{conv['id']}/messages", json=body,
-                           headers=bearer(token))
-    again = await api.post(f"/api/v1/conversations/{conv['id']}/messages", json=body,
-                           headers=bearer(token))
+    first = await api.post(
+        f"/api/v1/conversations/{conv['id']}/messages", json=body, headers=bearer(token)
+    )
+    again = await api.post(
+        f"/api/v1/conversations/{conv['id']}/messages", json=body, headers=bearer(token)
+    )
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
-    listed = (await api.get(f"/api/v1/conversations/{conv['id']}/messages",
-                            headers=bearer(token))).json()["items"]
+    listed = (
+        await api.get(f"/api/v1/conversations/{conv['id']}/messages", headers=bearer(token))
+    ).json()["items"]
     assert [m["seq"] for m in listed] == [1]
 
 
 async def test_a_card_number_is_masked_before_anyone_sees_it(api: httpx.AsyncClient) -> None:
     token = await customer_token(api)
     conv = (await api.post("/api/v1/conversations", json={}, headers=bearer(token))).json()
-    res = await api.post(f"/api/v1/conversations/{conv['id']}/messages",
-                         json={"text": "card 4111 1111 1111 1111", "client_msg_id": "c1"},
-                         headers=bearer(token))
+    res = await api.post(
+        f"/api/v1/conversations/{conv['id']}/messages",
+        json={"text": "card 4111 1111 1111 1111", "client_msg_id": "c1"},
+        headers=bearer(token),
+    )
     assert "4111" not in res.json()["text"]

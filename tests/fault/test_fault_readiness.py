@@ -29,7 +29,7 @@ async def test_readyz_is_503_while_the_database_is_down_and_200_when_it_is_back(
         "KB_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
     }
     log = (tmp_path / "kb.log").open("wb")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: ASYNC220 - starting, not waiting
         [
             sys.executable,
             "-m",

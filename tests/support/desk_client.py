@@ -11,12 +11,14 @@ import httpx
 import websockets
 
 
-async def customer_token(api: httpx.AsyncClient, customer_id: str | None = None,
-                         language: str = "ja") -> str:
+async def customer_token(
+    api: httpx.AsyncClient, customer_id: str | None = None, language: str = "ja"
+) -> str:
     """A dev-mode customer token."""
     cid = customer_id or f"cust-{uuid.uuid4().hex[:8]}"
-    res = await api.post("/api/v1/dev/customer-token",
-                         json={"customer_id": cid, "language": language})
+    res = await api.post(
+        "/api/v1/dev/customer-token", json={"customer_id": cid, "language": language}
+    )
     res.raise_for_status()
     return str(res.json()["access_token"])
 
@@ -47,9 +49,11 @@ async def open_socket(gateway_url: str, token: str) -> Any:
 
 async def next_frame(ws: Any, frame_type: str, timeout_s: float = 15) -> dict[str, Any]:
     """The next frame of a type, skipping others."""
+
     async def find() -> dict[str, Any]:
         while True:
             frame = json.loads(await ws.recv())
             if frame.get("type") == frame_type:
                 return frame  # type: ignore[no-any-return]
+
     return await asyncio.wait_for(find(), timeout_s)

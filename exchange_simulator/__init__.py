@@ -1,0 +1,1 @@
+"""A stand-in for the exchange: publishes realistic upstream events on exchange.events."""
