@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from chat_service import handlers
 from chat_service.config import ChatSettings
+from chat_service.entrypoints import consumers, lifecycle_api
 from chat_service.entrypoints.api import router
 from shared.contracts import kb, routing
 from shared.service import Subscription, build_service_app
@@ -19,6 +19,6 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
         name="chat_service",
         settings=settings or ChatSettings(),
         migrations=Path(__file__).with_name("migrations"),
-        routers=[router],
-        subscriptions=[Subscription(topics=(routing.TOPIC, kb.TOPIC), handler=handlers.on_event)],
+        routers=[router, lifecycle_api.router],
+        subscriptions=[Subscription(topics=(routing.TOPIC, kb.TOPIC), handler=consumers.on_event)],
     )

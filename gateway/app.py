@@ -15,6 +15,7 @@ from gateway.config import GatewaySettings
 from gateway.entrypoints import auth, proxy
 from gateway.realtime import socket
 from gateway.realtime.hub import Hub
+from gateway.realtime.limits import RateLimiter
 from gateway.upstreams import ROUTES, upstream_url
 from shared.contracts import chat, kb, routing
 from shared.health import health_router
@@ -38,6 +39,8 @@ async def fan_out(app: FastAPI) -> None:
         consumer = make_consumer(
             settings.kafka_bootstrap_servers, group_id=group, client_id=group, from_latest=True
         )
+        # Frames are latency-bound: don't let a fetch sit out aiokafka's 500 ms default wait.
+        consumer._fetch_max_wait_ms = settings.fanout_fetch_max_wait_ms
         try:
             await consumer.start()
             await ConsumerRunner(
@@ -82,6 +85,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.jwt_secret = settings.jwt_secret.get_secret_value()
     app.state.hub = Hub()
+    app.state.message_limiter = RateLimiter(
+        burst=settings.message_burst, rate_per_s=settings.message_rate_per_s
+    )
     # Not ready until the fan-out consumer holds its partitions: before that, events are missed.
     app.state.fanout_ready = asyncio.Event()
     install_problem_handlers(app)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -25,6 +34,17 @@ class ConversationRow(Base):
     queue_position: Mapped[int | None] = mapped_column(Integer)
     estimated_wait_s: Mapped[int | None] = mapped_column(Integer)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    opens_at: Mapped[str | None] = mapped_column(String(40))
+    # What the bot last answered with, for feedback and a handoff to the right team.
+    bot_article_id: Mapped[str | None] = mapped_column(String(64))
+    bot_key: Mapped[str | None] = mapped_column(String(100))
+    # The customer pasted a wallet secret: a security hint that raises the priority.
+    security_hint: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    customer_read_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    operator_read_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    csat_score: Mapped[int | None] = mapped_column(Integer)
+    csat_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

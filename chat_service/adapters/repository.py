@@ -83,24 +83,32 @@ def conversation_view(row: ConversationRow) -> ConversationView:
     return ConversationView(
         id=row.id,
         customer_id=row.customer_id,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         language=row.language,
         team=row.team,
         assignee_id=row.assignee_id,
         queue_position=row.queue_position,
         estimated_wait_s=row.estimated_wait_s,
         created_at=row.created_at,
+        category=row.category,
+        priority=row.priority or 0,
+        opens_at=row.opens_at,
+        closed_at=row.closed_at,
+        customer_read_seq=row.customer_read_seq or 0,
+        operator_read_seq=row.operator_read_seq or 0,
+        csat_score=row.csat_score,
     )
 
 
-def message_view(row: MessageRow) -> MessageView:
-    """The public shape of a message."""
+def message_view(row: MessageRow, *, notice: str | None = None) -> MessageView:
+    """The public shape of a message; `notice` only for its author's own copy."""
     return MessageView(
         id=row.id,
         conversation_id=row.conversation_id,
         seq=row.seq,
-        author_type=row.author_type,  # type: ignore[arg-type]
+        author_type=row.author_type,
         author_id=row.author_id,
         text=row.text,
         created_at=row.created_at,
+        redaction_notice=notice,
     )

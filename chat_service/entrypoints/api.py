@@ -54,12 +54,22 @@ class Items(BaseModel, Generic[T]):
     items: list[T]
 
 
+class ReadReceipt(BaseModel):
+    seq: int = Field(ge=0)
+
+
+class ReadOut(BaseModel):
+    conversation_id: str
+    read_seq: int
+
+
 @router.post("/conversations", status_code=201)
 async def open_conversation(
     body: OpenConversation, actor: CurrentActor, uow: Uow
 ) -> ConversationView:
     if actor.role != "customer":
         raise Problem(403, "only customers open conversations")
+    # The limit is a setting; the schema's max_length is the contract's 4,000 default.
     with domain_errors():
         return await handlers.open_conversation(
             uow, actor=actor, language=body.language, text=body.text
@@ -110,3 +120,21 @@ async def list_messages(
             uow, actor=actor, conversation_id=conversation_id, after_seq=after_seq, limit=limit
         )
     return Items(items=items)
+
+
+@router.post("/conversations/{conversation_id}/typing", status_code=204)
+async def typing(conversation_id: str, actor: CurrentActor, uow: Uow) -> Response:
+    with domain_errors():
+        await handlers.start_typing(uow, actor=actor, conversation_id=conversation_id)
+    return Response(status_code=204)
+
+
+@router.post("/conversations/{conversation_id}/read")
+async def mark_read(
+    conversation_id: str, body: ReadReceipt, actor: CurrentActor, uow: Uow
+) -> ReadOut:
+    with domain_errors():
+        seq = await handlers.mark_read(
+            uow, actor=actor, conversation_id=conversation_id, seq=body.seq
+        )
+    return ReadOut(conversation_id=conversation_id, read_seq=seq)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from fastapi import APIRouter, Request, Response
 
+from gateway.realtime.limits import RateLimiter, retry_after_s
 from gateway.upstreams import service_for, upstream_url
 from shared.auth import InvalidToken, bearer_token, decode_token
 from shared.problems import Problem
@@ -13,6 +16,8 @@ from shared.web import CORRELATION_HEADER
 router = APIRouter()
 MAX_BODY_BYTES = 1_000_000
 PASSED_HEADERS = ("authorization", "content-type", "accept", "accept-language")
+# Sending a message is what a flooding client does; it shares its limit with the websocket.
+MESSAGE_POST = re.compile(r"^conversations/[^/]+/messages/?$")
 
 
 @router.api_route(
@@ -29,9 +34,14 @@ async def proxy(path: str, request: Request) -> Response:
     if token is None:
         raise Problem(401, "a bearer token is required")
     try:
-        decode_token(token, secret=request.app.state.jwt_secret)
+        actor = decode_token(token, secret=request.app.state.jwt_secret)
     except InvalidToken as exc:
         raise Problem(401, "the token is not valid") from exc
+    if request.method == "POST" and MESSAGE_POST.match(path):
+        limiter: RateLimiter = request.app.state.message_limiter
+        wait = limiter.take(actor.id)
+        if wait > 0:
+            raise Problem(429, "too many messages; slow down", retry_after=retry_after_s(wait))
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise Problem(413, "the request body is too large")
@@ -44,7 +54,7 @@ async def proxy(path: str, request: Request) -> Response:
         upstream = await client.request(
             request.method,
             f"{upstream_url(settings, service)}/api/v1/{path}",
-            params=request.query_params.multi_items(),
+            params=str(request.query_params),
             content=body,
             headers=headers,
         )

@@ -1,4 +1,4 @@
-"""The one websocket per client: auth first, then frames both ways."""
+"""The one websocket per client: auth first, then frames both ways, within limits."""
 
 from __future__ import annotations
 
@@ -7,23 +7,32 @@ import contextlib
 import json
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from gateway.config import GatewaySettings
+from gateway.realtime import presence
+from gateway.realtime.commands import Session
 from gateway.realtime.hub import Connection, Hub
-from gateway.upstreams import upstream_url
+from gateway.realtime.limits import TokenBucket
 from shared.auth import Actor, InvalidToken, decode_token
 
 router = APIRouter()
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_IDLE = 4408
+CLOSE_RATE_LIMITED = 4429
+CLOSE_TOO_BIG = 1009
+
+
+class _Closed(Exception):
+    """The client went away, or we closed the socket."""
 
 
 @router.websocket("/api/v1/ws")
 async def websocket_endpoint(websocket: WebSocket) -> None:
     """Authenticate with the first frame, then stream the caller's frames."""
-    settings = websocket.app.state.settings
+    settings: GatewaySettings = websocket.app.state.settings
     origin = websocket.headers.get("origin")
     if origin is not None and origin not in settings.ws_allowed_origins:
         # Closing before accept refuses the handshake (HTTP 403).
@@ -36,97 +45,63 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         return
     hub: Hub = websocket.app.state.hub
     conn = Connection(websocket, actor)
-    hub.add(conn)
+    # `ready` is queued before the socket joins the hub, so it is always the first frame.
+    conn.push({"type": "ready", "role": actor.role, "id": actor.id})
+    if hub.add(conn):
+        presence.announce(websocket.app.state.http, settings, actor.id, connected=True)
     pump = asyncio.ensure_future(conn.pump())
+    session = Session(websocket.app, conn, token)
+    frames = TokenBucket(settings.ws_frame_burst, settings.ws_frame_rate_per_s)
     try:
-        await websocket.send_json({"type": "ready", "role": actor.role, "id": actor.id})
         while True:
-            frame = await websocket.receive_json()
-            await _handle_client_frame(websocket, conn, token, frame)
-    except (WebSocketDisconnect, RuntimeError):
+            raw = await _receive(websocket, conn, settings)
+            if len(raw.encode()) > settings.ws_max_frame_bytes:
+                await websocket.close(code=CLOSE_TOO_BIG, reason="frame too large")
+                break
+            if frames.take() > 0:
+                await websocket.close(code=CLOSE_RATE_LIMITED, reason="too many frames")
+                break
+            await session.handle(raw)
+    except (_Closed, WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        hub.remove(conn)
+        if hub.remove(conn):
+            presence.announce(websocket.app.state.http, settings, actor.id, connected=False)
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await pump
+
+
+async def _receive(websocket: WebSocket, conn: Connection, settings: GatewaySettings) -> str:
+    """The next text frame; a silent client is pinged once, then closed."""
+    try:
+        message = await asyncio.wait_for(websocket.receive(), settings.ws_idle_timeout_s)
+    except TimeoutError:
+        conn.push({"type": "ping"})
+        try:
+            message = await asyncio.wait_for(websocket.receive(), settings.ws_pong_timeout_s)
+        except TimeoutError:
+            await websocket.close(code=CLOSE_IDLE, reason="idle")
+            raise _Closed from None
+    if message["type"] == "websocket.disconnect":
+        raise _Closed
+    text = message.get("text")
+    if text is None:
+        data = message.get("bytes") or b""
+        text = data.decode(errors="replace")
+    return str(text)
 
 
 async def _authenticate(websocket: WebSocket) -> tuple[Actor | None, str]:
     settings = websocket.app.state.settings
     try:
         raw = await asyncio.wait_for(websocket.receive_text(), settings.ws_auth_timeout_s)
-        frame = json.loads(raw)
+        if len(raw) > settings.ws_max_frame_bytes:
+            return None, ""
+        frame: Any = json.loads(raw)
         if not isinstance(frame, dict) or frame.get("type") != "auth":
             return None, ""
         token = str(frame.get("token", ""))
         return decode_token(token, secret=websocket.app.state.jwt_secret), token
-    except (TimeoutError, ValueError, InvalidToken, WebSocketDisconnect):
+    except (TimeoutError, ValueError, KeyError, InvalidToken, WebSocketDisconnect, RuntimeError):
         return None, ""
-
-
-async def _handle_client_frame(
-    websocket: WebSocket, conn: Connection, token: str, frame: Any
-) -> None:
-    if not isinstance(frame, dict):
-        await websocket.send_json({"type": "error", "detail": "frames are JSON objects"})
-        return
-    kind = frame.get("type")
-    conversation_id = str(frame.get("conversation_id", ""))
-    if kind == "resume":
-        await _replay(websocket, conn, token, conversation_id, int(frame.get("after_seq") or 0))
-    elif kind == "subscribe" and conn.actor.sees_everything:
-        conn.subscriptions.add(conversation_id)
-    elif kind == "typing":
-        await _chat_call(websocket, token, "POST", f"/conversations/{conversation_id}/typing")
-    elif kind == "ping":
-        conn.push({"type": "pong"})
-    else:
-        conn.push({"type": "error", "detail": f"unknown frame type {kind!r}"})
-
-
-async def _chat_call(
-    websocket: WebSocket, token: str, method: str, path: str, params: dict[str, Any] | None = None
-) -> httpx.Response:
-    settings = websocket.app.state.settings
-    client: httpx.AsyncClient = websocket.app.state.http
-    return await client.request(
-        method,
-        f"{upstream_url(settings, 'chat_service')}/api/v1{path}",
-        params=params,
-        headers={"authorization": f"Bearer {token}"},
-    )
-
-
-async def _replay(
-    websocket: WebSocket, conn: Connection, token: str, conversation_id: str, after_seq: int
-) -> None:
-    """Send every message after `after_seq`, page by page, as message.created frames."""
-    while True:
-        res = await _chat_call(
-            websocket,
-            token,
-            "GET",
-            f"/conversations/{conversation_id}/messages",
-            {"after_seq": after_seq, "limit": 500},
-        )
-        if res.status_code != 200:
-            conn.push(
-                {
-                    "type": "error",
-                    "detail": "no such conversation",
-                    "conversation_id": conversation_id,
-                }
-            )
-            return
-        items = res.json()["items"]
-        for message in items:
-            conn.push(
-                {"type": "message.created", "conversation_id": conversation_id, "message": message}
-            )
-            after_seq = message["seq"]
-        if len(items) < 500:
-            conn.push(
-                {"type": "resumed", "conversation_id": conversation_id, "last_seq": after_seq}
-            )
-            return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.envelope import EventPayload, envelope_for
@@ -38,6 +38,9 @@ class Outbox:
         """Insert the staged rows in the current transaction; returns how many."""
         count = len(self._rows)
         if self._rows:
-            await self._session.execute(insert(outbox), self._rows)
+            # clock_timestamp(), unlike the column's now() default, advances within a
+            # transaction: the relay, ordering by created_at, keeps the order events were added.
+            stmt = insert(outbox).values(created_at=func.clock_timestamp())
+            await self._session.execute(stmt, self._rows)
             self._rows = []
         return count
