@@ -7,22 +7,50 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from kb_service.config import KbSettings
-from shared.contracts import Envelope, chat
+from kb_service.embedder import run_embedder
+from kb_service.entrypoints.api import router
+from kb_service.handlers import EventConsumer
+from kb_service.index import KbIndex, locked_embed
+from shared.contracts import chat, ticket
 from shared.db import UnitOfWork
-from shared.service import Subscription, build_service_app
-
-
-async def on_event(uow: UnitOfWork, env: Envelope) -> None:
-    """Customer messages while with the bot get answered (logic lands here)."""
-    return None
+from shared.service import Runtime, Subscription, build_service_app
 
 
 def create_app(settings: KbSettings | None = None) -> FastAPI:
     """The kb_service ASGI app."""
-    return build_service_app(
-        name="kb_service",
-        settings=settings or KbSettings(),
-        migrations=Path(__file__).with_name("migrations"),
-        routers=[],
-        subscriptions=[Subscription(topics=(chat.TOPIC,), handler=on_event)],
+    settings = settings or KbSettings()
+
+    def uow() -> UnitOfWork:
+        return app.state.runtime.uow()  # type: ignore[no-any-return]
+
+    index = KbIndex(
+        uow=uow, threshold=settings.threshold, fit_embed_budget=settings.fit_embed_budget
     )
+    consumer = EventConsumer(
+        index, assist_limit=settings.assist_limit, ready_wait_s=settings.ready_wait_s
+    )
+
+    async def on_start(rt: Runtime) -> None:
+        rt.spawn(index.run(poll_s=settings.version_poll_s), name="kb.refit")
+        rt.spawn(
+            run_embedder(
+                rt.uow,
+                embedder=locked_embed,
+                batch=settings.embed_batch,
+                idle_s=max(settings.version_poll_s, 1.0),
+                on_refit=index.request_refit,
+                busy=lambda: index.fitting,
+            ),
+            name="kb.embedder",
+        )
+
+    app = build_service_app(
+        name="kb_service",
+        settings=settings,
+        migrations=Path(__file__).with_name("migrations"),
+        routers=[router],
+        subscriptions=[Subscription(topics=(chat.TOPIC, ticket.TOPIC), handler=consumer)],
+        on_start=on_start,
+    )
+    app.state.kb_index = index
+    return app

@@ -1,0 +1,189 @@
+"""Bot benchmark through the public API: BANKING77 imported as 77 articles, every test
+utterance asked. `uv run python -m bench.bot`.
+
+Starts its own desk on free ports (no demo data), imports the training split through
+`POST /kb/import`, times it, waits for kb_service's engine (and its background embedding,
+bounded), then asks each test utterance via `POST /bot/answer` and `GET /kb/search`; the
+same again with 10 examples per intent. Env: BANKING77_DIR, BENCH_LIMIT (test utterances),
+BENCH_EMBED_WAIT_S (how long to wait for the background embedding).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from services.desk import Desk, DeskConfig
+from services.infra import free_port, free_port_block
+
+DATA = Path(
+    os.environ.get(
+        "BANKING77_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "banking77"
+    )
+)
+LIMIT = int(os.environ.get("BENCH_LIMIT", "0")) or None
+EMBED_WAIT_S = float(os.environ.get("BENCH_EMBED_WAIT_S", "420"))
+SHOTS = 10
+SEED = 0
+SEARCHERS = 4
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def load_split(name: str) -> list[tuple[str, str]]:
+    with (DATA / f"{name}.csv").open(encoding="utf-8") as handle:
+        return [(r["text"], r["category"]) for r in csv.DictReader(handle)]
+
+
+def as_articles(rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for text, intent in rows:
+        grouped[intent].append(text)
+    return [
+        {
+            "key": intent,
+            "language": "en",
+            "title": intent.replace("_", " "),
+            "body": f"Help article for: {intent.replace('_', ' ')}.",
+            "category": "banking",
+            "team": "tier1",
+            "examples": examples,
+        }
+        for intent, examples in sorted(grouped.items())
+    ]
+
+
+def few_shot(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    rng = random.Random(SEED)
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for text, intent in rows:
+        grouped[intent].append(text)
+    return [(t, intent) for intent in sorted(grouped) for t in rng.sample(grouped[intent], SHOTS)]
+
+
+async def wait_for_engine(api: httpx.AsyncClient, headers: dict[str, str], *, full: bool) -> float:
+    """Seconds until the engine answers from the import (and, if `full`, all embedded)."""
+    began = time.perf_counter()
+    deadline = began + (EMBED_WAIT_S if full else 180)
+    last = ""
+    while time.perf_counter() < deadline:
+        status = (await api.get("/api/v1/kb/status", headers=headers)).json()
+        line = f"    version {status['indexed_version']}/{status['version']}, " + (
+            f"{status['embeddings_pending']} examples not embedded yet"
+        )
+        if line != last:
+            say(f"{line}  (+{time.perf_counter() - began:.0f}s)")
+            last = line
+        if status["ready"] and (not full or status["embeddings_pending"] == 0):
+            return time.perf_counter() - began
+        await asyncio.sleep(1.0)
+    say("    gave up waiting; measuring the engine as it is")
+    return time.perf_counter() - began
+
+
+async def evaluate(api: httpx.AsyncClient, headers: dict[str, str], tests: list[tuple[str, str]]):
+    """Ask every test utterance: bot answers one by one (latency), searches in parallel."""
+    latencies: list[float] = []
+    answered = right = 0
+    for i, (text, intent) in enumerate(tests, 1):
+        began = time.perf_counter()
+        res = await api.post("/api/v1/bot/answer", json={"text": text, "language": "en"},
+                             headers=headers)  # fmt: skip
+        latencies.append((time.perf_counter() - began) * 1000)
+        body = res.json()
+        answered += bool(body["answered"])
+        right += bool(body["answered"]) and body["key"] == intent
+        if i % 500 == 0:
+            say(f"    asked {i}/{len(tests)}")
+    top1 = top3 = 0
+    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for item in tests:
+        queue.put_nowait(item)
+
+    async def searcher() -> None:
+        nonlocal top1, top3
+        while not queue.empty():
+            text, intent = queue.get_nowait()
+            res = await api.get("/api/v1/kb/search", params={"q": text, "language": "en",
+                                "limit": 3}, headers=headers)  # fmt: skip
+            keys = [item["key"] for item in res.json()["items"]]
+            top1 += bool(keys) and keys[0] == intent
+            top3 += intent in keys
+
+    await asyncio.gather(*(searcher() for _ in range(SEARCHERS)))
+    n = len(tests)
+    say(f"    search top-1 {top1 / n:6.2%}  top-3 {top3 / n:6.2%}")
+    say(f"    bot answered {answered / n:6.1%} of questions, {right / max(answered, 1):6.1%} of "
+        f"them right; right answers over all questions {right / n:6.2%}")  # fmt: skip
+    say(f"    /bot/answer latency at the client: median {statistics.median(latencies):.1f} ms, "
+        f"p95 {pct(latencies, 0.95):.1f} ms")  # fmt: skip
+
+
+async def run(gateway: str, password: str) -> None:
+    train, tests = load_split("train"), load_split("test")
+    tests = tests[:LIMIT] if LIMIT else tests
+    say(f"BANKING77 from {DATA}: {len(train)} training examples, {len(tests)} test utterances")
+    async with httpx.AsyncClient(base_url=gateway, timeout=120) as api:
+        login = await api.post("/api/v1/auth/login", json={"username": "admin",
+                               "password": password})  # fmt: skip
+        headers = {"authorization": f"Bearer {login.json()['access_token']}"}
+        for label, rows in (
+            ("full training split", train),
+            (f"{SHOTS} per intent", few_shot(train)),
+        ):
+            articles = as_articles(rows)
+            say(f"importing {label}: {len(articles)} articles, {len(rows)} examples ...")
+            began = time.perf_counter()
+            res = await api.post("/api/v1/kb/import", json=articles, headers=headers)
+            took = time.perf_counter() - began
+            res.raise_for_status()
+            say(f"  POST /kb/import: {res.status_code} {res.json()} in {took:.1f}s")
+            ready = await wait_for_engine(api, headers, full=False)
+            say(f"  engine answering from the import {took + ready:.1f}s after the request began")
+            full = await wait_for_engine(api, headers, full=True)
+            say(
+                f"  embedding stopped being waited for {took + ready + full:.1f}s after the request"
+            )
+            await evaluate(api, headers, tests)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="madoguchi-bench-bot-") as tmp:
+        config = DeskConfig(
+            data_dir=Path(tmp) / "desk",
+            gateway_port=free_port(),
+            broker_port=free_port(),
+            service_port_base=free_port_block(10),
+            admin_password="bench-admin-password",
+            demo_data=False,
+        )
+        desk = Desk(config)
+        try:
+            say("starting a desk ...")
+            desk.start_infrastructure()
+            desk.start_processes()
+            desk.wait_ready(180)
+            asyncio.run(run(desk.url("gateway"), config.admin_password))
+        finally:
+            desk.stop()
+
+
+if __name__ == "__main__":
+    main()

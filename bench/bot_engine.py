@@ -1,0 +1,232 @@
+"""Benchmark of the bot's matching engine on BANKING77 and the bilingual demo FAQ."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from kb_service.matching import ArticleDoc, Engine, embed_texts, text_key
+from kb_service.matching.calibration import fuse
+from kb_service.matching.seed import load_articles, load_eval
+from kb_service.matching.training import fold_ids
+
+DATA = Path(os.environ.get("BANKING77_DIR", "/work/shared/data/banking77"))
+CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "madoguchi-bench"))
+THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+SHOTS = 10
+SEED = 0
+
+
+def say(message: str) -> None:
+    """Print progress immediately."""
+    print(message, flush=True)
+
+
+def load_split(name: str) -> tuple[list[str], list[str]]:
+    """Return the texts and intents of one BANKING77 split."""
+    with (DATA / f"{name}.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r["text"] for r in rows], [r["category"] for r in rows]
+
+
+def as_articles(texts: Sequence[str], intents: Sequence[str]) -> list[ArticleDoc]:
+    """Turn labelled utterances into one English article per intent."""
+    grouped: dict[str, list[str]] = {}
+    for text, intent in zip(texts, intents, strict=True):
+        grouped.setdefault(intent, []).append(text)
+    return [
+        ArticleDoc(f"{k}:en", k, "en", k.replace("_", " "), "", "banking", "tier1", tuple(v))
+        for k, v in sorted(grouped.items())
+    ]
+
+
+class CachedEmbedder:
+    """Embeds through a disk cache keyed by `text_key`, so reruns skip the model."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.store: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path) as saved:
+                self.store = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self.store))
+        if missing:
+            first = {text_key(t): t for t in texts}
+            self.store.update(zip(missing, embed_texts([first[k] for k in missing]), strict=True))
+        return np.stack([self.store[k] for k in keys])
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.array(list(self.store))
+        np.savez(self.path, keys=keys, vectors=np.stack(list(self.store.values())))
+
+
+def top_k(engine: Engine, texts: Sequence[str], gold: Sequence[str], vectors: np.ndarray) -> dict:
+    """Top-1/top-3 of the lexical, semantic and fused scores (guard classes excluded)."""
+    lex, sem = engine.component_log_proba(texts, vectors)
+    real = np.array([not c.startswith("__") for c in engine.classes])
+    index = {c: i for i, c in enumerate(engine.classes)}
+    y = np.array([index[g] for g in gold])
+    out = {}
+    parts = {"lexical": fuse(lex, None, weight=0), "semantic": fuse(sem, None, weight=0)}
+    parts["fused"] = fuse(lex, sem, weight=engine.semantic_weight) if sem is not None else lex
+    for name, probs in parts.items():
+        order = np.argsort(-np.where(real, probs, -1.0), axis=1)[:, :3]
+        out[name] = ((order[:, 0] == y).mean(), (order == y[:, None]).any(axis=1).mean())
+    return out
+
+
+def curve(engine: Engine, texts: Sequence[str], gold: Sequence[str]) -> list[tuple]:
+    """Answered share and accuracy of the answered at each threshold."""
+    verdicts = [engine.answer(t, language="en") for t in texts]
+    conf = np.array(
+        [v.confidence if v.reason in ("answered", "low_confidence") else -1 for v in verdicts]
+    )
+    right = np.array([v.key == g for v, g in zip(verdicts, gold, strict=True)])
+    rows = []
+    for threshold in THRESHOLDS:
+        kept = conf >= threshold
+        rows.append((threshold, kept.mean(), right[kept].mean() if kept.any() else float("nan")))
+    guarded = sum(v.reason not in ("answered", "low_confidence") for v in verdicts)
+    say(f"    guard hand-offs (should be ~0 on banking questions): {guarded}/{len(texts)}")
+    for threshold, share, acc in rows:
+        say(
+            f"    threshold {threshold:.2f}: answered {share:6.1%}  accuracy of answered {acc:6.1%}"
+        )
+    return rows
+
+
+def report(title: str, scores: dict) -> None:
+    for name, (t1, t3) in scores.items():
+        say(f"  {title:<28} {name:<9} top-1 {t1:6.2%}  top-3 {t3:6.2%}")
+
+
+def banking(embedder: CachedEmbedder, *, cold_import: bool = True) -> None:
+    """Dev tuning, full and 10-shot results, latency and the cold import timing."""
+    train_x, train_y = load_split("train")
+    test_x, test_y = load_split("test")
+    say(f"BANKING77: {len(train_x)} train, {len(test_x)} test; embedding cache {embedder.path}")
+    start = time.perf_counter()
+    embedder(train_x + test_x)
+    embedder.save()
+    say(f"  embeddings ready in {time.perf_counter() - start:.1f}s")
+    test_v = embedder(test_x)
+
+    labels = np.array(train_y)
+    folds = fold_ids(np.unique(labels, return_inverse=True)[1], folds=5, seed=SEED)
+    fit_rows, dev_rows = np.flatnonzero(folds != 0), np.flatnonzero(folds == 0)
+    dev = Engine(embedder=embedder)
+    # The cache is passed in so every example is embedded (the fit budget applies to new ones).
+    dev.fit(
+        as_articles([train_x[i] for i in fit_rows], labels[fit_rows].tolist()),
+        embeddings=embedder.store,
+    )
+    dev_x, dev_y = [train_x[i] for i in dev_rows], labels[dev_rows].tolist()
+    lex, sem = dev.component_log_proba(dev_x, embedder(dev_x))
+    index = {c: i for i, c in enumerate(dev.classes)}
+    gold = np.array([index[g] for g in dev_y])
+    say("  dev (20% of train held aside) — fusion weight of the semantic part:")
+    for weight in (0.5, 0.75, 1.0, 1.5):
+        accuracy = (fuse(lex, sem, weight=weight).argmax(axis=1) == gold).mean()
+        say(f"    weight {weight:.1f}: dev top-1 {accuracy:.2%}")
+    say("  dev curve (threshold is chosen here):")
+    curve(dev, dev_x, dev_y)
+
+    full = Engine(embedder=embedder)
+    report_fit = full.fit(as_articles(train_x, train_y), embeddings=embedder.store)
+    say(f"  full fit with cached embeddings: {report_fit.seconds:.1f}s")
+    report("test, full train", top_k(full, test_x, test_y, test_v))
+    say(f"  test curve (default threshold {full.threshold}):")
+    curve(full, test_x, test_y)
+
+    rng = np.random.default_rng(SEED)
+    shot_rows = np.concatenate(
+        [rng.choice(np.flatnonzero(labels == c), SHOTS, replace=False) for c in np.unique(labels)]
+    )
+    few = Engine(embedder=embedder)
+    few.fit(
+        as_articles([train_x[i] for i in shot_rows], labels[shot_rows].tolist()),
+        embeddings=embedder.store,
+    )
+    report(f"test, {SHOTS}-shot", top_k(few, test_x, test_y, test_v))
+    say(f"  {SHOTS}-shot test curve:")
+    curve(few, test_x, test_y)
+
+    sample = test_x[:: max(1, len(test_x) // 300)]
+    full_live = Engine()
+    full_live.fit(as_articles(train_x, train_y), embeddings=embedder.store)
+    for text in sample[:10]:
+        full_live.answer(text)
+    latencies = []
+    for text in sample:
+        began = time.perf_counter()
+        full_live.answer(text)
+        latencies.append((time.perf_counter() - began) * 1000)
+    p95 = float(np.percentile(latencies, 95))
+    say(
+        f"  answer latency over {len(sample)} queries (real embedding): "
+        f"p50 {statistics.median(latencies):.1f} ms  p95 {p95:.1f} ms  "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+
+    if not cold_import:
+        return
+    say("  cold import of the full train split (no cached embeddings, real model)...")
+    cold = Engine()
+    report_cold = cold.fit(as_articles(train_x, train_y))
+    say(
+        f"  cold import: {report_cold.seconds:.1f}s total, embedded {report_cold.embedded_now}, "
+        f"lexical-only for {report_cold.embeddings_skipped} until a later refit embeds them "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
+    report("test, right after cold import", top_k(cold, test_x, test_y, embedder(test_x)))
+
+
+def demo() -> None:
+    """Japanese vs English on the bilingual demo FAQ's held-out questions."""
+    articles = load_articles()
+    questions = load_eval()
+    engine = Engine()
+    fitted = engine.fit(articles)
+    say(f"demo FAQ: {fitted.keys} keys, {fitted.articles} articles, fit {fitted.seconds:.1f}s")
+    for language in ("ja", "en"):
+        items = [q for q in questions if q["language"] == language]
+        top1 = top3 = answered = right = 0
+        for q in items:
+            keys = [m.key for m in engine.rank(q["text"], language=language, limit=3)]
+            top1 += keys[0] == q["key"]
+            top3 += q["key"] in keys
+            verdict = engine.answer(q["text"], language=language)
+            answered += verdict.answered
+            right += verdict.answered and verdict.key == q["key"]
+        n = len(items)
+        say(
+            f"  {language}: n={n} top-1 {top1 / n:6.2%} top-3 {top3 / n:6.2%} answered "
+            f"{answered / n:6.1%} accuracy of answered {right / max(answered, 1):6.1%}"
+        )
+
+
+def main() -> None:
+    """Run every benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-demo", action="store_true", help="skip the ja/en demo FAQ")
+    parser.add_argument("--skip-cold", action="store_true", help="skip the uncached import")
+    args = parser.parse_args()
+    if not args.skip_demo:
+        demo()
+    banking(CachedEmbedder(CACHE / "e5-cache.npz"), cold_import=not args.skip_cold)
+
+
+if __name__ == "__main__":
+    main()

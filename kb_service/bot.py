@@ -1,0 +1,114 @@
+"""The bot's reply to one message: the engine's verdict put into words."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kb_service.adapters.orm import IncidentRow, UnansweredRow
+from kb_service.domain.texts import Incident, answer_text, handoff_text
+from kb_service.index import KbIndex
+from kb_service.matching import detect_language
+
+# Hand-offs that are not questions the knowledge base lacks: the report leaves them out.
+_NOT_QUESTIONS = frozenset({"smalltalk", "human_requested", "empty", "price_prediction"})
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """What the bot does with a message: answer from an article, or hand off (key None)."""
+
+    answered: bool
+    key: str | None
+    article_id: str | None
+    confidence: float
+    text: str
+    category: str | None
+    team: str | None
+    language: str
+    reason: str
+    fallback_language: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def active_incidents(session: AsyncSession) -> list[Incident]:
+    """Incidents the exchange has open now."""
+    rows = await session.scalars(
+        select(IncidentRow).where(IncidentRow.active.is_(True)).order_by(IncidentRow.updated_at)
+    )
+    return [Incident(r.title_ja, r.title_en) for r in rows]
+
+
+async def reply_to(
+    *,
+    index: KbIndex,
+    session: AsyncSession,
+    text: str,
+    language: str | None,
+    wait_s: float,
+) -> BotReply:
+    """Ask the engine about one message and word its verdict for the customer."""
+    asked = language or detect_language(text)
+    incidents = await active_incidents(session)
+    found = await index.answer(text, language=asked, wait_s=wait_s)
+    verdict, article = found.verdict, found.article
+    if verdict is None:
+        return BotReply(
+            False,
+            None,
+            None,
+            0.0,
+            handoff_text(asked=asked, incidents=incidents),
+            "general",
+            "tier1",
+            asked,
+            "kb_unavailable",
+        )
+    if not verdict.answered or article is None:
+        # The team and category still route the hand-off; the key is only for answers.
+        return BotReply(
+            False,
+            None,
+            None,
+            verdict.confidence,
+            handoff_text(asked=asked, incidents=incidents),
+            verdict.category,
+            verdict.team,
+            asked,
+            verdict.reason,
+        )
+    served = article.language
+    return BotReply(
+        answered=True,
+        key=article.key,
+        article_id=article.id,
+        confidence=verdict.confidence,
+        text=answer_text(body=article.body, asked=asked, served=served, incidents=incidents),
+        category=article.category,
+        team=article.team,
+        language=served,
+        reason=verdict.reason,
+        fallback_language=served if served != asked else None,
+    )
+
+
+def record_unanswered(
+    session: AsyncSession, *, reply: BotReply, text: str, conversation_id: str | None
+) -> None:
+    """Remember a question the bot could not answer, for the unanswered report."""
+    if reply.answered or reply.reason in _NOT_QUESTIONS:
+        return
+    session.add(
+        UnansweredRow(
+            text=text[:2000],
+            language=reply.language,
+            reason=reply.reason,
+            confidence=reply.confidence,
+            conversation_id=conversation_id,
+        )
+    )

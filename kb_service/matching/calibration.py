@@ -1,0 +1,46 @@
+"""Fusion of the two matchers and calibration of the top answer's confidence."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import log_softmax
+from sklearn.linear_model import LogisticRegression
+
+# Enough held-out decisions of both outcomes are needed before a fitted curve beats identity.
+_MIN_POINTS = 30
+_MIN_EACH = 5
+
+
+def fuse(lexical: np.ndarray, semantic: np.ndarray | None, *, weight: float) -> np.ndarray:
+    """Combine per-class log-probabilities and return normalized probabilities."""
+    scores = lexical if semantic is None else lexical + weight * semantic
+    return np.asarray(np.exp(log_softmax(scores, axis=1)))
+
+
+def confidence_features(top: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Features the calibrator sees: log of the top probability and the log-odds margin."""
+    eps = 1e-9
+    return np.column_stack([np.log(top + eps), np.log(top + eps) - np.log(second + eps)])
+
+
+class Calibrator:
+    """Maps the fused top probability and margin to P(top answer is right)."""
+
+    def __init__(self) -> None:
+        self._model: LogisticRegression | None = None
+
+    def fit(self, top: np.ndarray, second: np.ndarray, correct: np.ndarray) -> Calibrator:
+        """Fit on held-out decisions; stays the identity when there is too little evidence."""
+        positives = int(correct.sum())
+        negatives = len(correct) - positives
+        self._model = None
+        if len(correct) >= _MIN_POINTS and min(positives, negatives) >= _MIN_EACH:
+            model = LogisticRegression(C=1.0)
+            self._model = model.fit(confidence_features(top, second), correct.astype(int))
+        return self
+
+    def predict(self, top: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Return calibrated probabilities that each top answer is right."""
+        if self._model is None:
+            return np.asarray(top, dtype=float)
+        return np.asarray(self._model.predict_proba(confidence_features(top, second))[:, 1])

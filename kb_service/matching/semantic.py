@@ -1,0 +1,55 @@
+"""Semantic matcher: logistic regression plus nearest examples over e5 embeddings."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import log_softmax
+from sklearn.linear_model import LogisticRegression
+
+_ABSENT = -30.0
+
+
+class SemanticModel:
+    """Scores classes from meaning, across languages and paraphrases.
+
+    The classifier learns what separates classes; the nearest-example similarity carries a
+    question across languages when a class has examples in only one of them.
+    """
+
+    def __init__(self, *, c: float = 100.0, knn_scale: float = 80.0) -> None:
+        self._c = c
+        self._knn_scale = knn_scale
+        self._model: LogisticRegression | None = None
+        self._classes = np.zeros(0, dtype=int)
+        self._n_classes = 0
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._starts = np.zeros(0, dtype=int)
+
+    @property
+    def fitted(self) -> bool:
+        """True when there were embeddings of at least two classes to learn from."""
+        return self._model is not None
+
+    def fit(self, vectors: np.ndarray, labels: np.ndarray, *, n_classes: int) -> SemanticModel:
+        """Fit on unit embedding rows with integer class labels in [0, n_classes)."""
+        self._n_classes = n_classes
+        self._classes = np.unique(labels)
+        self._model = None
+        if len(self._classes) > 1:
+            self._model = LogisticRegression(C=self._c, max_iter=300).fit(vectors, labels)
+        order = np.argsort(labels, kind="stable")
+        self._vectors = np.ascontiguousarray(vectors[order], dtype=np.float32)
+        self._starts = np.searchsorted(labels[order], self._classes)
+        return self
+
+    def log_proba(self, vectors: np.ndarray) -> np.ndarray:
+        """Return (n, n_classes) log-probabilities; uniform when unfitted."""
+        if self._model is None:
+            return np.full((len(vectors), self._n_classes), -np.log(max(self._n_classes, 1)))
+        out = np.full((len(vectors), self._n_classes), _ABSENT)
+        out[:, self._classes] = self._model.predict_log_proba(vectors)
+        nearest = np.full((len(vectors), self._n_classes), _ABSENT)
+        similarity = np.asarray(vectors, dtype=np.float32) @ self._vectors.T
+        nearest[:, self._classes] = np.maximum.reduceat(similarity, self._starts, axis=1)
+        nearest[:, self._classes] *= self._knn_scale
+        return np.asarray(log_softmax(out + log_softmax(nearest, axis=1), axis=1))

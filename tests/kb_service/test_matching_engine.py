@@ -1,0 +1,152 @@
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from kb_service.matching import Engine, from_bytes, load_articles, text_key, to_bytes
+from kb_service.matching.seed import load_eval
+
+
+@pytest.fixture(scope="module")
+def articles():
+    return load_articles()
+
+
+@pytest.fixture(scope="module")
+def engine(articles):
+    fitted = Engine()
+    fitted.fit(articles)
+    return fitted
+
+
+def _top1_top3(engine, language):
+    questions = [q for q in load_eval() if q["language"] == language]
+    top1 = top3 = 0
+    for q in questions:
+        keys = [m.key for m in engine.rank(q["text"], language=language, limit=3)]
+        top1 += keys[0] == q["key"]
+        top3 += q["key"] in keys
+    return top1 / len(questions), top3 / len(questions)
+
+
+def test_demo_faq_has_every_key_in_both_languages(articles):
+    by_language = {lang: {a.key for a in articles if a.language == lang} for lang in ("ja", "en")}
+    assert by_language["ja"] == by_language["en"]
+    assert 30 <= len(by_language["ja"]) <= 40
+
+
+def test_japanese_held_out_questions_match_their_article(engine):
+    top1, top3 = _top1_top3(engine, "ja")
+    assert top1 >= 0.7
+    assert top3 >= 0.93
+
+
+def test_english_held_out_questions_match_their_article(engine):
+    top1, top3 = _top1_top3(engine, "en")
+    assert top1 >= 0.7
+    assert top3 >= 0.93
+
+
+def test_japanese_question_is_answered_with_the_japanese_article(engine):
+    verdict = engine.answer("ビットコインを外部のウォレットに送金したいです")
+    assert verdict.answered
+    assert verdict.article_id == "crypto_withdrawal:ja"
+    assert verdict.team == "tier1"
+    assert not verdict.fallback_language
+
+
+def test_full_width_and_half_width_spellings_rank_alike(engine):
+    plain = engine.rank("BTCを買いたい", limit=1)[0]
+    assert engine.rank("ＢＴＣを買いたい", limit=1)[0].key == plain.key == "buy_crypto"
+    assert engine.rank("ﾋﾞｯﾄｺｲﾝを買いたい", limit=1)[0].key == "buy_crypto"
+
+
+def test_typos_still_match_in_english(engine):
+    best = engine.rank("how do i withdrawl yen to my bank acount", limit=1)[0]
+    assert best.key == "jpy_withdrawal"
+
+
+def test_rank_returns_one_article_per_key_best_first(engine):
+    matches = engine.rank("入金が反映されない", limit=5)
+    assert len({m.key for m in matches}) == 5
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    assert all(m.language == "ja" for m in matches)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("hello!", "smalltalk"),
+        ("こんにちは", "smalltalk"),
+        ("will BTC go up?", "price_prediction"),
+        ("ビットコインは上がりますか", "price_prediction"),
+        ("human please", "human_requested"),
+        ("オペレーターと話したい", "human_requested"),
+        ("人と話したい", "human_requested"),
+    ],
+)
+def test_out_of_scope_messages_are_handed_off_with_a_reason(engine, text, reason):
+    verdict = engine.answer(text)
+    assert not verdict.answered
+    assert verdict.reason == reason
+    assert verdict.team == "tier1"
+
+
+def test_human_request_about_a_topic_is_routed_to_that_topics_team(engine):
+    verdict = engine.answer("アカウントが乗っ取られたみたい、オペレーターと話したい")
+    assert not verdict.answered
+    assert verdict.reason == "human_requested"
+    assert verdict.team == "security"
+
+
+def test_nonsense_is_handed_off_with_low_confidence(engine):
+    verdict = engine.answer("qwzx plorf vrmm")
+    assert not verdict.answered
+    assert verdict.confidence < engine.threshold
+
+
+def test_falls_back_to_the_other_language_when_the_key_has_no_article_in_it(articles):
+    # Japanese questions collected for an English-only article still point at it.
+    ja_examples = next(a for a in articles if a.article_id == "inheritance:ja").examples
+    kept = [a for a in articles if a.article_id != "inheritance:ja"]
+    kept = [
+        replace(a, examples=a.examples + ja_examples) if a.article_id == "inheritance:en" else a
+        for a in kept
+    ]
+    engine = Engine()
+    engine.fit(kept)
+    question = "母が亡くなりました。口座の相続はどうすればいいですか"
+    verdict = engine.answer(question)
+    assert verdict.key == "inheritance"
+    assert verdict.article_id == "inheritance:en"
+    assert verdict.fallback_language
+    match = engine.rank(question, limit=1)[0]
+    assert match.fallback_language and match.language == "en"
+    in_english = engine.rank("父が亡くなったので相続したい", language="en", limit=1)[0]
+    assert not in_english.fallback_language
+
+
+def test_refit_with_cached_embeddings_embeds_nothing(engine, articles):
+    stored = {key: from_bytes(to_bytes(vector)) for key, vector in engine.embeddings.items()}
+    edited = [replace(a, title=a.title + "!") if a.key == "maintenance" else a for a in articles]
+    refit = Engine()
+    report = refit.fit(edited, embeddings=stored)
+    assert report.embedded_now == 2
+    assert report.embeddings_reused == report.examples - 2
+
+
+def test_text_key_ignores_width_but_not_meaning():
+    assert text_key("ＢＴＣ 送金") == text_key("BTC  送金")
+    assert text_key("BTC 送金") != text_key("ETH 送金")
+
+
+def test_bytes_round_trip_keeps_the_vector():
+    vector = np.linspace(-1, 1, 384, dtype=np.float32)
+    assert np.array_equal(from_bytes(to_bytes(vector)), vector)
+
+
+def test_lexical_only_engine_still_matches_without_an_embedder(articles):
+    engine = Engine(embedder=None)
+    report = engine.fit(articles)
+    assert report.embedded_now == 0
+    assert engine.rank("パスワードを忘れました", limit=1)[0].key == "password_reset"
