@@ -36,7 +36,8 @@ async def test_a_flood_of_rest_messages_is_answered_429_with_retry_after(
     stored = (
         await api.get(f"{API}/{cid}/messages", params={"limit": 100}, headers=bearer(token))
     ).json()["items"]
-    assert len(stored) == codes.count(201)  # a refused message was never stored
+    mine = [m for m in stored if m["author_type"] == "customer"]  # the bot may have replied
+    assert len(mine) == codes.count(201)  # a refused message was never stored
 
 
 async def test_a_flood_over_the_socket_gets_429_error_frames_for_the_excess(
