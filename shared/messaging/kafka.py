@@ -19,7 +19,12 @@ def make_producer(bootstrap: str, *, idempotence: bool, client_id: str) -> AIOKa
 
 
 def make_consumer(
-    bootstrap: str, *topics: str, group_id: str, client_id: str, from_latest: bool = False
+    bootstrap: str,
+    *topics: str,
+    group_id: str,
+    client_id: str,
+    from_latest: bool = False,
+    fetch_max_wait_ms: int = 500,
 ) -> AIOKafkaConsumer:
     """A group consumer that commits offsets by hand, after the handler's transaction."""
     return AIOKafkaConsumer(
@@ -33,5 +38,6 @@ def make_consumer(
         session_timeout_ms=6000,
         heartbeat_interval_ms=1500,
         max_poll_records=200,
+        fetch_max_wait_ms=fetch_max_wait_ms,
         metadata_max_age_ms=5000,
     )
