@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -17,13 +18,17 @@ from kb_service.matching.lexical import LexicalModel
 from kb_service.matching.models import ArticleDoc, FitReport, Match, Verdict
 from kb_service.matching.normalize import detect_language, normalize
 from kb_service.matching.semantic import SemanticModel
-from kb_service.matching.training import embed_training_texts, training_pairs
+from kb_service.matching.training import EmbeddedSet, embed_training_texts, training_pairs
 
 DEFAULT_THRESHOLD = 0.6
 _PSEUDO_PREFIX = "__"
-# Tuned on held-out BANKING77: with few examples per class the lexical side is weaker, and
-# while only part of the examples are embedded the semantic side is.
-_SPARSE_WEIGHT, _DENSE_WEIGHT, _DENSE_FROM, _FULL_COVERAGE = 1.5, 0.5, 30, 0.3
+# (semantic weight, nearest-example scale), tuned by 5-fold cross-validation on the fully
+# embedded BANKING77 train split (bench/bot_engine.py): with few examples per class the
+# lexical side is weak and the classifier generalizes better than single nearest examples;
+# with many, nearest examples add what the classifier smooths away. While only part of the
+# examples are embedded the semantic side is weaker, hence the coverage ramp.
+_SPARSE, _DENSE = (3.0, 2.5), (1.0, 20.0)
+_DENSE_FROM, _FULL_COVERAGE = 30, 0.3
 
 
 @functools.cache
@@ -32,12 +37,12 @@ def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _auto_weight(labels: np.ndarray, embedded: np.ndarray) -> float:
-    """Weight of the semantic matcher for this training set."""
+def _auto_weights(labels: np.ndarray, embedded: np.ndarray) -> tuple[float, float]:
+    """Weight of the semantic matcher and its nearest-example scale for this training set."""
     per_class = float(np.median(np.bincount(labels))) if len(labels) else 0.0
-    base = _DENSE_WEIGHT if per_class >= _DENSE_FROM else _SPARSE_WEIGHT
+    base, knn_scale = _DENSE if per_class >= _DENSE_FROM else _SPARSE
     coverage = float(embedded.mean()) if len(embedded) else 0.0
-    return base * min(1.0, coverage / _FULL_COVERAGE)
+    return base * min(1.0, coverage / _FULL_COVERAGE), knn_scale
 
 
 class Engine:
@@ -58,7 +63,8 @@ class Engine:
         self._embedder = embedder
         self._budget = max_new_embeddings
         self._fixed_weight = semantic_weight
-        self.semantic_weight = semantic_weight or _SPARSE_WEIGHT
+        self.semantic_weight = semantic_weight or _SPARSE[0]
+        self._knn_scale = _SPARSE[1]
         self._route_floor = route_floor
         self._guard_classes = guard_classes
         self._seed = seed
@@ -103,24 +109,12 @@ class Engine:
             seed=self._seed,
         )
         self._embeddings.update(embedded.new)
-        self.semantic_weight = self._fixed_weight or _auto_weight(labels, embedded.mask)
-        calibrator = cross_validated_calibrator(
-            texts,
-            labels,
-            embedded.vectors,
-            embedded.mask if self._embedder is not None else None,
-            real=np.array([not c.startswith(_PSEUDO_PREFIX) for c in classes]),
-            weight=self.semantic_weight,
-            seed=self._seed,
-        )
-        n = len(classes)
-        self._lexical = LexicalModel().fit(texts, labels, n_classes=n)
-        self._semantic = SemanticModel().fit(
-            embedded.vectors[embedded.mask], labels[embedded.mask], n_classes=n
-        )
-        self._calibrator = calibrator
-        self._classes = classes
-        self._real = np.array([not c.startswith(_PSEUDO_PREFIX) for c in classes])
+        auto_weight, self._knn_scale = _auto_weights(labels, embedded.mask)
+        self.semantic_weight = self._fixed_weight or auto_weight
+        # Small fits run faster on one BLAS thread, and a busy 2-core host makes spinning
+        # worker threads fight each other (a 10k refit took 4-8x longer with them).
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            self._fit_models(texts, labels, embedded, classes)
         self._by_key = by_key
         return FitReport(
             articles=len(articles),
@@ -131,6 +125,39 @@ class Engine:
             embeddings_skipped=embedded.skipped,
             seconds=time.perf_counter() - started,
         )
+
+    def _fit_models(
+        self, texts: list[str], labels: np.ndarray, embedded: EmbeddedSet, classes: list[str]
+    ) -> None:
+        """Fit the calibrator on held-out folds, then both matchers on everything."""
+        real = np.array([not c.startswith(_PSEUDO_PREFIX) for c in classes])
+        n = len(classes)
+        lexical = LexicalModel()
+        features = lexical.vectorize(texts)
+        # The held-out fold models and the final models are independent; liblinear and BLAS
+        # release the GIL, so on two cores they fit side by side.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            calibrating = pool.submit(
+                cross_validated_calibrator,
+                features,
+                labels,
+                embedded.vectors,
+                embedded.mask if self._embedder is not None else None,
+                real=real,
+                weight=self.semantic_weight,
+                knn_scale=self._knn_scale,
+                seed=self._seed,
+            )
+            self._lexical = lexical.fit_rows(
+                features.rows(np.arange(len(texts))), labels, n_classes=n
+            )
+            self._semantic = SemanticModel(knn_scale=self._knn_scale).fit(
+                embedded.vectors[embedded.mask], labels[embedded.mask], n_classes=n
+            )
+            calibrator = calibrating.result()
+        self._calibrator = calibrator
+        self._classes = classes
+        self._real = real
 
     def component_log_proba(
         self, texts: Sequence[str], vectors: np.ndarray | None

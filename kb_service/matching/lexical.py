@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, diags, hstack
 from scipy.special import log_softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
@@ -15,6 +16,32 @@ from kb_service.matching.normalize import lexical_form, word_tokens
 # Rare n-grams are noise in big knowledge bases but the signal in small ones.
 _MIN_DF_FROM = 3000
 _ABSENT = -30.0
+
+
+@dataclass(frozen=True)
+class LexicalFeatures:
+    """TF-IDF rows of the training texts, one L2-normalized block per vectorizer."""
+
+    word: csr_matrix
+    char: csr_matrix
+
+    def rows(self, index: np.ndarray) -> csr_matrix:
+        """Return the given rows with both blocks side by side."""
+        return csr_matrix(hstack([self.word[index], self.char[index]]).tocsr())
+
+    def held_out(self, train: np.ndarray, held: np.ndarray) -> csr_matrix:
+        """Return `held` rows as a vectorizer fitted on `train` alone would have seen them.
+
+        The vectorizers are fitted once on every text; n-grams that only held-out rows
+        contain are dropped and the rows renormalized, as live queries' unseen n-grams are.
+        """
+        blocks = []
+        for block in (self.word, self.char):
+            seen = np.asarray(block[train].getnnz(axis=0) > 0, dtype=np.float64)
+            rows = block[held] @ diags(seen)
+            norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+            blocks.append(diags(1.0 / np.maximum(norms, 1e-12)) @ rows)
+        return csr_matrix(hstack(blocks).tocsr())
 
 
 class LexicalModel:
@@ -29,8 +56,8 @@ class LexicalModel:
         self._classes = np.zeros(0, dtype=int)
         self._n_classes = 0
 
-    def fit(self, texts: Sequence[str], labels: np.ndarray, *, n_classes: int) -> LexicalModel:
-        """Fit on texts with integer class labels in [0, n_classes)."""
+    def vectorize(self, texts: Sequence[str]) -> LexicalFeatures:
+        """Fit the vectorizers on `texts` and return their TF-IDF rows."""
         forms = [lexical_form(t) for t in texts]
         min_df = 2 if len(forms) >= _MIN_DF_FROM else 1
         self._word = TfidfVectorizer(
@@ -47,24 +74,38 @@ class LexicalModel:
             min_df=min_df,
             sublinear_tf=True,
         )
-        features = hstack([self._word.fit_transform(forms), self._char.fit_transform(forms)])
+        return LexicalFeatures(
+            csr_matrix(self._word.fit_transform(forms)), csr_matrix(self._char.fit_transform(forms))
+        )
+
+    def fit(self, texts: Sequence[str], labels: np.ndarray, *, n_classes: int) -> LexicalModel:
+        """Fit on texts with integer class labels in [0, n_classes)."""
+        features = self.vectorize(texts)
+        return self.fit_rows(features.rows(np.arange(len(texts))), labels, n_classes=n_classes)
+
+    def fit_rows(self, features: csr_matrix, labels: np.ndarray, *, n_classes: int) -> LexicalModel:
+        """Fit the SVM on rows already vectorized (by this model's or a shared vectorizer)."""
         self._n_classes = n_classes
         self._classes = np.unique(labels)
         self._svm = None
         if len(self._classes) > 1:
-            self._svm = LinearSVC(C=self._c).fit(features.tocsr(), labels)
+            self._svm = LinearSVC(C=self._c).fit(features, labels)
         return self
 
-    def log_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Return (n, n_classes) log-probabilities from softmax-scaled SVM margins."""
-        out = np.full((len(texts), self._n_classes), _ABSENT)
+    def log_proba_rows(self, features: csr_matrix) -> np.ndarray:
+        """Return (n, n_classes) log-probabilities for vectorized rows."""
+        out = np.full((features.shape[0], self._n_classes), _ABSENT)
         if self._svm is None:
             out[:, self._classes] = 0.0
             return out
-        forms = [lexical_form(t) for t in texts]
-        features = hstack([self._word.transform(forms), self._char.transform(forms)]).tocsr()
         margins = self._svm.decision_function(features)
         if margins.ndim == 1:
             margins = np.stack([-margins, margins], axis=1)
         out[:, self._classes] = margins * self._temperature
         return np.asarray(log_softmax(out, axis=1))
+
+    def log_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Return (n, n_classes) log-probabilities from softmax-scaled SVM margins."""
+        forms = [lexical_form(t) for t in texts]
+        features = hstack([self._word.transform(forms), self._char.transform(forms)]).tocsr()
+        return self.log_proba_rows(csr_matrix(features))

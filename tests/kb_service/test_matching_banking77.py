@@ -7,7 +7,12 @@ import pytest
 
 from kb_service.matching import ArticleDoc, Engine, embed_texts
 
-DATA = Path(os.environ.get("BANKING77_DIR", "/work/shared/data/banking77"))
+# The handbook's shared/ folder sits beside the repository.
+DATA = Path(
+    os.environ.get(
+        "BANKING77_DIR", Path(__file__).resolve().parents[3] / "shared" / "data" / "banking77"
+    )
+)
 SAMPLE = 600
 FUSED_SAMPLE = 300
 # Floors sit a few points under what this exact setup measured (see bench/bot_engine.py).
