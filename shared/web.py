@@ -10,12 +10,13 @@ from fastapi import Depends, FastAPI, Request, Response
 from shared.auth import Actor, InvalidToken, bearer_token, decode_token
 from shared.logging import correlation_id, new_correlation_id
 from shared.problems import Problem
+from shared.tracing import TRACEPARENT_HEADER, child_of, traceparent
 
 CORRELATION_HEADER = "X-Correlation-ID"
 
 
 def install_correlation_ids(app: FastAPI) -> None:
-    """Take the caller's correlation id or make one; echo it back."""
+    """Take the caller's correlation id (or make one) and trace context; echo the id back."""
 
     @app.middleware("http")
     async def _correlate(
@@ -23,10 +24,12 @@ def install_correlation_ids(app: FastAPI) -> None:
     ) -> Response:
         cid = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
         token = correlation_id.set(cid)
+        trace = traceparent.set(child_of(request.headers.get(TRACEPARENT_HEADER)))
         try:
             response = await call_next(request)
         finally:
             correlation_id.reset(token)
+            traceparent.reset(trace)
         response.headers[CORRELATION_HEADER] = cid
         return response
 

@@ -11,6 +11,7 @@ from gateway.realtime.limits import RateLimiter, retry_after_s
 from gateway.upstreams import service_for, upstream_url
 from shared.auth import InvalidToken, bearer_token, decode_token
 from shared.problems import Problem
+from shared.tracing import TRACEPARENT_HEADER, traceparent
 from shared.web import CORRELATION_HEADER
 
 router = APIRouter()
@@ -49,6 +50,8 @@ async def proxy(path: str, request: Request) -> Response:
     headers = {k: v for k, v in request.headers.items() if k.lower() in PASSED_HEADERS}
     if cid := request.headers.get(CORRELATION_HEADER):
         headers[CORRELATION_HEADER] = cid
+    if trace := traceparent.get():
+        headers[TRACEPARENT_HEADER] = trace
     client: httpx.AsyncClient = request.app.state.http
     try:
         upstream = await client.request(

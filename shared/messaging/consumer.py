@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from shared.contracts import Envelope, payload_type
 from shared.logging import correlation_id
 from shared.messaging.dlq import send_to_dlq
+from shared.tracing import TRACEPARENT_HEADER, traceparent, valid
 
 log = logging.getLogger(__name__)
 CONSUMED = Counter("events_consumed_total", "Events handled", ["consumer", "type"])
@@ -97,10 +98,12 @@ class ConsumerRunner:
             await self._dead_letter(record, exc)
             return
         token = correlation_id.set(_header(record, "correlation_id") or env.id)
+        trace = traceparent.set(valid(_header(record, TRACEPARENT_HEADER)))
         try:
             await self._handle_with_retry(record, env)
         finally:
             correlation_id.reset(token)
+            traceparent.reset(trace)
 
     async def _handle_with_retry(self, record: ConsumerRecord[bytes, bytes], env: Envelope) -> None:
         delay = 0.2

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts.envelope import EventPayload, envelope_for
 from shared.logging import correlation_id
 from shared.messaging.tables import outbox
+from shared.tracing import TRACEPARENT_HEADER, child_of, traceparent
 
 
 class Outbox:
@@ -30,7 +31,10 @@ class Outbox:
                 "key": subject,
                 "event_type": env.type,
                 "envelope": env.model_dump(mode="json"),
-                "headers": {"correlation_id": correlation_id.get() or env.id},
+                "headers": {
+                    "correlation_id": correlation_id.get() or env.id,
+                    TRACEPARENT_HEADER: child_of(traceparent.get()),
+                },
             }
         )
 

@@ -22,6 +22,7 @@ from shared.messaging.inbox import idempotent
 from shared.messaging.kafka import make_consumer, make_producer
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.tables import outbox
+from shared.tracing import valid
 from tests.fault.conftest import applied
 from tests.support.waiting import wait_until
 
@@ -98,6 +99,8 @@ async def test_event_written_while_the_broker_is_stopped_arrives_once_after_it_r
     records = await read_all(broker.bootstrap, TOPIC, expect=1)
     ids = [Envelope.from_bytes(value or b"").id for value, _ in records]
     assert ids == [event_id]
+    headers = records[0][1]
+    assert valid(headers["traceparent"].decode()) and headers["correlation_id"]
 
 
 async def count_applied(uow: UnitOfWork, env: Envelope) -> None:
