@@ -58,13 +58,22 @@ class SemanticModel:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.asarray(out / np.maximum(norms, 1e-6), dtype=np.float32)
 
+    def _classifier_log_proba(self, centered: np.ndarray) -> np.ndarray:
+        """The classifier's log-probabilities, computed directly (sklearn's input checks cost
+        more than the arithmetic for one query)."""
+        assert self._model is not None
+        if self._model.coef_.shape[0] == 1:
+            return np.asarray(self._model.predict_log_proba(centered))
+        scores = centered @ self._model.coef_.T.astype(np.float32) + self._model.intercept_
+        return np.asarray(log_softmax(scores, axis=1))
+
     def log_proba(self, vectors: np.ndarray) -> np.ndarray:
         """Return (n, n_classes) log-probabilities; uniform when unfitted."""
         if self._model is None:
             return np.full((len(vectors), self._n_classes), -np.log(max(self._n_classes, 1)))
         out = np.full((len(vectors), self._n_classes), _ABSENT)
         centered = self._center(vectors)
-        out[:, self._classes] = self._model.predict_log_proba(centered)
+        out[:, self._classes] = self._classifier_log_proba(centered)
         nearest = np.full((len(vectors), self._n_classes), _ABSENT)
         similarity = centered @ self._vectors.T
         nearest[:, self._classes] = np.maximum.reduceat(similarity, self._starts, axis=1)
