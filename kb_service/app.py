@@ -27,8 +27,12 @@ def create_app(settings: KbSettings | None = None) -> FastAPI:
         uow=uow, threshold=settings.threshold, fit_embed_budget=settings.fit_embed_budget
     )
     consumer = EventConsumer(
-        index, assist_limit=settings.assist_limit, ready_wait_s=settings.ready_wait_s
+        index, assist_limit=settings.assist_limit, ready_wait_s=settings.event_ready_wait_s
     )
+
+    async def engine_check() -> None:
+        if not index.ready:
+            raise RuntimeError("the matching engine is not fitted yet")
 
     async def on_start(rt: Runtime) -> None:
         rt.spawn(index.run(poll_s=settings.version_poll_s), name="kb.refit")
@@ -51,6 +55,7 @@ def create_app(settings: KbSettings | None = None) -> FastAPI:
         routers=[router],
         subscriptions=[Subscription(topics=(chat.TOPIC, ticket.TOPIC), handler=consumer)],
         on_start=on_start,
+        ready_checks={"engine": engine_check},
     )
     app.state.kb_index = index
     return app

@@ -21,4 +21,7 @@ class KbSettings(ServiceSettings):
     import_wait_s: float = 5.0
     # How long a question waits for the first fit after a start.
     ready_wait_s: float = 10.0
+    # The same for a customer message from chat: waiting beats handing the customer to a
+    # human only because this replica has just started.
+    event_ready_wait_s: float = 120.0
     assist_limit: int = 3

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.contracts import Envelope
 from shared.db import UnitOfWork, make_engine, make_sessionmaker
-from shared.health import health_router
+from shared.health import Check, health_router
 from shared.logging import configure_logging
 from shared.messaging.consumer import ConsumerRunner
 from shared.messaging.inbox import idempotent
@@ -127,8 +127,12 @@ def build_service_app(
     routers: list[APIRouter],
     subscriptions: list[Subscription] | None = None,
     on_start: Callable[[Runtime], Awaitable[None]] | None = None,
+    ready_checks: dict[str, Check] | None = None,
 ) -> FastAPI:
-    """A FastAPI app for one service, with its whole runtime managed by the lifespan."""
+    """A FastAPI app for one service, with its whole runtime managed by the lifespan.
+
+    `ready_checks` are the service's own conditions for /readyz, beside database and broker.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -168,7 +172,8 @@ def build_service_app(
     async def broker_check() -> None:
         await app.state.runtime.check_broker()
 
-    app.include_router(health_router({"database": db_check, "broker": broker_check}))
+    checks: dict[str, Check] = {"database": db_check, "broker": broker_check}
+    app.include_router(health_router(checks | (ready_checks or {})))
     for router in routers:
         app.include_router(router)
     return app
