@@ -74,6 +74,34 @@ async def test_importing_the_same_articles_twice_updates_them_without_duplicates
     assert sorted(english["examples"]) == sorted(articles[1]["examples"])
 
 
+async def test_examples_a_refit_leaves_unembedded_are_embedded_in_the_background(
+    api: httpx.AsyncClient,
+) -> None:
+    # More new examples than one refit embeds itself (KB_FIT_EMBED_BUDGET, 64 by default).
+    headers = await _supervisor(api)
+    tag = uuid.uuid4().hex[:8]
+    articles = [
+        {
+            "key": f"kbtest_bulk_{tag}_{topic}",
+            "language": "en",
+            "title": f"Bulk topic {topic} ({tag})",
+            "body": f"About bulk topic {topic}.",
+            "category": "account",
+            "team": "tier1",
+            "examples": [f"question {n} on bulk topic {topic}, batch {tag}" for n in range(50)],
+        }
+        for topic in range(4)
+    ]
+    res = await api.post("/api/v1/kb/import", json=articles, headers=headers)
+    assert res.status_code == 200, res.text
+
+    async def all_embedded() -> bool:
+        status = (await api.get("/api/v1/kb/status", headers=headers)).json()
+        return bool(status["ready"]) and status["embeddings_pending"] == 0
+
+    await wait_until(all_embedded, timeout_s=120, interval_s=0.5)
+
+
 async def test_an_operator_or_a_customer_may_not_import_or_write_articles(
     api: httpx.AsyncClient,
 ) -> None:
