@@ -1,6 +1,9 @@
-"""Held-out scoring of the training set, used to fit the confidence calibrator."""
+"""Held-out scoring of the training set: the confidence calibrator and when the lexical
+matcher alone is as good as the fusion (so a message need not be embedded)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -13,9 +16,41 @@ from kb_service.matching.training import fold_ids
 # two-feature logistic curve; beyond FULL_CV_UNTIL one fold already gives hundreds.
 FOLDS = 3
 FULL_CV_UNTIL = 1500
+# Lexical top probabilities tried as the level from which a message is not embedded, and how
+# much worse (as a share of those messages) the lexical answer may be than the fused one.
+SKIP_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+SKIP_TOLERANCE = 0.001
+_MIN_SKIPPED = 30
+NEVER = float("inf")
 
 
-def cross_validated_calibrator(
+@dataclass(frozen=True)
+class HeldOut:
+    """What the held-out folds taught: confidence curves of the fused and of the lexical
+    scores (their shapes differ, so one curve for both ranks answers worse), and the lexical
+    skip level."""
+
+    fused: Calibrator
+    lexical: Calibrator
+    skip_from: float = NEVER
+
+
+def skip_level(lexical: np.ndarray, fused: np.ndarray, labels: np.ndarray) -> float:
+    """The lowest lexical top probability from which lexical answers were as right as fused
+    ones on held-out rows (within SKIP_TOLERANCE); NEVER when no level qualifies."""
+    top = lexical.max(axis=1)
+    lexical_right = lexical.argmax(axis=1) == labels
+    fused_right = fused.argmax(axis=1) == labels
+    for level in SKIP_LEVELS:
+        sure = top >= level
+        if sure.sum() < _MIN_SKIPPED:
+            break
+        if lexical_right[sure].mean() >= fused_right[sure].mean() - SKIP_TOLERANCE:
+            return level
+    return NEVER
+
+
+def cross_validate(
     features: LexicalFeatures,
     labels: np.ndarray,
     vectors: np.ndarray,
@@ -25,15 +60,16 @@ def cross_validated_calibrator(
     weight: float,
     knn_scale: float,
     seed: int,
-) -> Calibrator:
-    """Fit the confidence curve on held-out folds, scored the way live queries are."""
+) -> HeldOut:
+    """Fit the confidence curves and the skip level on held-out folds, scored the way live
+    queries are."""
     folds = fold_ids(labels, folds=FOLDS, seed=seed)
     use_semantic = embedded is not None and bool(embedded.any())
     mask = embedded if embedded is not None else np.zeros(len(labels), dtype=bool)
     n = len(real)
-    tops: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
-    hits: list[np.ndarray] = []
+    lexical_probs: list[np.ndarray] = []
+    fused_probs: list[np.ndarray] = []
+    gold: list[np.ndarray] = []
     for fold in range(FOLDS if len(labels) <= FULL_CV_UNTIL else 1):
         train = folds != fold
         # Live queries are always embedded, so only embedded rows stand in for them.
@@ -49,11 +85,18 @@ def cross_validated_calibrator(
                 vectors[train & mask], labels[train & mask], n_classes=n
             )
             sem = semantic.log_proba(vectors[held])
-        probs = fuse(lex, sem, weight=weight)
-        ordered = np.sort(probs, axis=1)
-        tops.append(ordered[:, -1])
-        seconds.append(ordered[:, -2] if n > 1 else np.zeros(len(probs)))
-        hits.append(probs.argmax(axis=1) == labels[held])
-    if not tops:
-        return Calibrator()
-    return Calibrator().fit(np.concatenate(tops), np.concatenate(seconds), np.concatenate(hits))
+        lexical_probs.append(fuse(lex, None, weight=0))
+        fused_probs.append(fuse(lex, sem, weight=weight))
+        gold.append(labels[held])
+    if not gold:
+        return HeldOut(Calibrator(), Calibrator())
+    lexical, fused, y = (np.concatenate(x) for x in (lexical_probs, fused_probs, gold))
+    skip_from = skip_level(lexical, fused, y) if use_semantic else NEVER
+    return HeldOut(_calibrate(fused, y), _calibrate(lexical, y), skip_from)
+
+
+def _calibrate(probs: np.ndarray, gold: np.ndarray) -> Calibrator:
+    """Fit a confidence curve on held-out class probabilities."""
+    ordered = np.sort(probs, axis=1)
+    second = ordered[:, -2] if probs.shape[1] > 1 else np.zeros(len(probs))
+    return Calibrator().fit(ordered[:, -1], second, probs.argmax(axis=1) == gold)

@@ -12,7 +12,7 @@ from threadpoolctl import ThreadpoolController
 
 from kb_service.matching import guards
 from kb_service.matching.calibration import Calibrator, fuse
-from kb_service.matching.crossval import cross_validated_calibrator
+from kb_service.matching.crossval import NEVER, cross_validate
 from kb_service.matching.embedding import Embedder, embed_texts
 from kb_service.matching.lexical import LexicalModel
 from kb_service.matching.models import ArticleDoc, FitReport, Match, Verdict
@@ -74,6 +74,8 @@ class Engine:
         self._lexical = LexicalModel()
         self._semantic = SemanticModel()
         self._calibrator = Calibrator()
+        self._lexical_calibrator = Calibrator()
+        self.skip_from = NEVER
         self._embeddings: dict[str, np.ndarray] = {}
 
     @property
@@ -138,7 +140,7 @@ class Engine:
         # release the GIL, so on two cores they fit side by side.
         with ThreadPoolExecutor(max_workers=1) as pool:
             calibrating = pool.submit(
-                cross_validated_calibrator,
+                cross_validate,
                 features,
                 labels,
                 embedded.vectors,
@@ -154,8 +156,10 @@ class Engine:
             self._semantic = SemanticModel(knn_scale=self._knn_scale).fit(
                 embedded.vectors[embedded.mask], labels[embedded.mask], n_classes=n
             )
-            calibrator = calibrating.result()
-        self._calibrator = calibrator
+            held_out = calibrating.result()
+        self._calibrator = held_out.fused
+        self._lexical_calibrator = held_out.lexical
+        self.skip_from = held_out.skip_from
         self._classes = classes
         self._real = real
 
@@ -172,19 +176,29 @@ class Engine:
         """Class names in score order: article keys, then the guard pseudo-classes."""
         return list(self._classes)
 
-    def _probabilities(self, text: str) -> np.ndarray:
-        """Return fused class probabilities for one message."""
+    def _probabilities(self, text: str) -> tuple[np.ndarray, bool]:
+        """Return class probabilities for one message, and whether they are lexical only.
+
+        When the lexical matcher alone is as sure as held-out folds showed to be as good as
+        the fusion (`skip_from`), the message is not embedded: embedding is most of an
+        answer's time.
+        """
         if not self._classes:
             raise RuntimeError("the engine is not fitted")
-        vector = None
-        if self._embedder is not None and self._semantic.fitted:
-            vector = self._embedder([text])
         # One query is too small to share across BLAS threads, and on two cores their
         # spinning fights the embedding model's OpenMP threads (latency spikes).
         with _blas_controller().limit(limits=1, user_api="blas"):
             lex = self._lexical.log_proba([text])
-            sem = None if vector is None else self._semantic.log_proba(vector)
-            return np.asarray(fuse(lex, sem, weight=self.semantic_weight)[0])
+        if (
+            self._embedder is None
+            or not self._semantic.fitted
+            or lex.max() >= np.log(self.skip_from)
+        ):
+            return np.asarray(fuse(lex, None, weight=0)[0]), True
+        vector = self._embedder([text])
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            sem = self._semantic.log_proba(vector)
+        return np.asarray(fuse(lex, sem, weight=self.semantic_weight)[0]), False
 
     def _article(self, key: str, language: str) -> tuple[ArticleDoc, bool]:
         """Pick the article of `key` in `language`, else another language's (a fallback)."""
@@ -196,7 +210,7 @@ class Engine:
     def rank(self, text: str, *, language: str | None = None, limit: int = 5) -> list[Match]:
         """Return up to `limit` articles best first, one per key, in the asked language."""
         lang = language or detect_language(text)
-        probs = self._probabilities(text)
+        probs, _ = self._probabilities(text)
         matches: list[Match] = []
         for index in np.argsort(-probs, kind="stable"):
             if not self._real[index]:
@@ -218,10 +232,11 @@ class Engine:
 
     def _best(self, text: str) -> tuple[int | None, float, str | None]:
         """Return the best article class, its calibrated confidence and any guard class on top."""
-        probs = self._probabilities(text)
+        probs, lexical_only = self._probabilities(text)
         ordered = np.argsort(-probs, kind="stable")
         second = probs[ordered[1]] if len(ordered) > 1 else 0.0
-        confidence = self._calibrator.predict(np.array([probs[ordered[0]]]), np.array([second]))
+        calibrator = self._lexical_calibrator if lexical_only else self._calibrator
+        confidence = calibrator.predict(np.array([probs[ordered[0]]]), np.array([second]))
         best = next((int(i) for i in ordered if self._real[i]), None)
         pseudo = None
         if not self._real[ordered[0]]:

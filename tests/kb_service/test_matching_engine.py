@@ -3,7 +3,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kb_service.matching import Engine, from_bytes, load_articles, text_key, to_bytes
+from kb_service.matching import (
+    Engine,
+    embed_texts,
+    from_bytes,
+    load_articles,
+    text_key,
+    to_bytes,
+)
 from kb_service.matching.seed import load_eval
 
 
@@ -150,3 +157,20 @@ def test_lexical_only_engine_still_matches_without_an_embedder(articles):
     report = engine.fit(articles)
     assert report.embedded_now == 0
     assert engine.rank("パスワードを忘れました", limit=1)[0].key == "password_reset"
+
+
+def test_a_message_the_lexical_matcher_is_sure_of_is_answered_without_embedding(articles):
+    embedded = []
+
+    def counting(texts):
+        embedded.extend(texts)
+        return embed_texts(texts)
+
+    engine = Engine(embedder=counting)
+    engine.fit(articles)
+    embedded.clear()
+    sure = engine.answer("パスワードを忘れました")
+    assert (sure.answered, sure.key, embedded) == (True, "password_reset", [])
+    # A paraphrase with few of the examples' words needs the meaning, so it is embedded.
+    engine.answer("ログイン用の秘密の文字列が思い出せない")
+    assert embedded == ["ログイン用の秘密の文字列が思い出せない"]
