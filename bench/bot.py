@@ -174,7 +174,21 @@ async def evaluate(api: httpx.AsyncClient, headers: dict[str, str], tests: list[
         f"p95 {pct(latencies, 0.95):.1f} ms")  # fmt: skip
 
 
-async def run(gateway: str, password: str) -> None:
+async def direct_latency(kb: str, headers: dict[str, str], tests: list[tuple[str, str]]) -> None:
+    """The same questions asked of kb_service itself: what the gateway hop adds."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=kb, timeout=120) as client:
+        for text, _ in tests[::SAMPLE_EVERY]:
+            began = time.perf_counter()
+            res = await client.post("/api/v1/bot/answer", json={"text": text, "language": "en"},
+                                    headers=headers)  # fmt: skip
+            res.raise_for_status()
+            latencies.append((time.perf_counter() - began) * 1000)
+    say(f"    /bot/answer asked of kb_service directly ({len(latencies)} questions): median "
+        f"{statistics.median(latencies):.1f} ms, p95 {pct(latencies, 0.95):.1f} ms")  # fmt: skip
+
+
+async def run(gateway: str, password: str, kb: str) -> None:
     train, tests = load_split("train"), load_split("test")
     tests = tests[:LIMIT] if LIMIT else tests
     say(f"BANKING77 from {DATA}: {len(train)} training examples, {len(tests)} test utterances")
@@ -205,7 +219,10 @@ async def run(gateway: str, password: str) -> None:
             say(
                 f"  embedding stopped being waited for {took + ready + full:.1f}s after the request"
             )
+            sampled = await sampled_top1(api, headers, tests)
+            say(f"    then: top-1 on the same sampled test questions {sampled:6.2%}")
             await evaluate(api, headers, tests)
+            await direct_latency(kb, headers, tests)
 
 
 def main() -> None:
@@ -224,7 +241,7 @@ def main() -> None:
             desk.start_infrastructure()
             desk.start_processes()
             desk.wait_ready(180)
-            asyncio.run(run(desk.url("gateway"), config.admin_password))
+            asyncio.run(run(desk.url("gateway"), config.admin_password, desk.url("kb_service")))
         finally:
             desk.stop()
 
