@@ -9,16 +9,22 @@ from fastapi import FastAPI
 from chat_service.config import ChatSettings
 from chat_service.entrypoints import consumers, lifecycle_api
 from chat_service.entrypoints.api import router
-from shared.contracts import kb, routing
+from shared.contracts import kb, routing, ticket
 from shared.service import Subscription, build_service_app
 
 
 def create_app(settings: ChatSettings | None = None) -> FastAPI:
     """The chat_service ASGI app."""
+    settings = settings or ChatSettings()
     return build_service_app(
         name="chat_service",
-        settings=settings or ChatSettings(),
+        settings=settings,
         migrations=Path(__file__).with_name("migrations"),
         routers=[router, lifecycle_api.router],
-        subscriptions=[Subscription(topics=(routing.TOPIC, kb.TOPIC), handler=consumers.on_event)],
+        subscriptions=[
+            Subscription(
+                topics=(routing.TOPIC, kb.TOPIC, ticket.TOPIC),
+                handler=consumers.subscriber(settings),
+            )
+        ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -11,3 +12,6 @@ class ChatSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CHAT_", extra="ignore")
 
     max_text_chars: int = 4000
+    # A proactive contact decided longer ago is dropped: a topic read from its start (a new
+    # consumer group) or a long outage would otherwise greet customers with old news.
+    proactive_max_age_s: float = Field(default=6 * 3600, gt=0)

@@ -69,28 +69,45 @@ def publish_updated(
     return view
 
 
+async def start_conversation(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    language: str,
+    status: str = "bot",
+    team: str | None = None,
+    priority: int = 0,
+) -> ConversationRow:
+    """Store a new conversation and publish `conversation.opened`; the caller commits."""
+    conv = ConversationRow(
+        id=str(uuid.uuid4()),
+        customer_id=customer_id,
+        status=status,
+        language=language,
+        team=team,
+        last_seq=0,
+        priority=priority,
+        security_hint=False,
+        customer_read_seq=0,
+        operator_read_seq=0,
+        created_at=now(),
+        updated_at=now(),
+    )
+    uow.session.add(conv)
+    await uow.session.flush()
+    uow.publish(ConversationOpened(conversation=repo.conversation_view(conv)), subject=conv.id)
+    return conv
+
+
 async def open_conversation(
     uow: UnitOfWork, *, actor: Actor, language: str | None, text: str | None
 ) -> ConversationView:
     """A customer opens a conversation, with the bot first; an opening text is its first message."""
     async with uow:
-        conv = ConversationRow(
-            id=str(uuid.uuid4()),
-            customer_id=actor.id,
-            status="bot",
-            language=language or actor.language,
-            last_seq=0,
-            priority=0,
-            security_hint=False,
-            customer_read_seq=0,
-            operator_read_seq=0,
-            created_at=now(),
-            updated_at=now(),
+        conv = await start_conversation(
+            uow, customer_id=actor.id, language=language or actor.language
         )
-        uow.session.add(conv)
-        await uow.session.flush()
         view = repo.conversation_view(conv)
-        uow.publish(ConversationOpened(conversation=view), subject=conv.id)
         if text:
             await append(
                 uow,

@@ -36,14 +36,23 @@ async def hand_off(uow: UnitOfWork, conv: ConversationRow, *, reason: str) -> Co
     check_transition(conv.status, "queued")
     if conv.status != "bot":
         raise IllegalTransition(f"a {conv.status} conversation is already with the team")
-    conv.status = "queued"
     conv.team = conv.team or DEFAULT_TEAM
     conv.priority = priority_for(team=conv.team, security_hint=conv.security_hint)
+    view = queue_for_team(uow, conv, reason=reason, change="handoff")
+    await say(uow, conv, system_text("queued", language_of(conv.language)))
+    return view
+
+
+def queue_for_team(
+    uow: UnitOfWork, conv: ConversationRow, *, reason: str, change: str
+) -> ConversationView:
+    """Ask routing to queue the conversation for its team and language, at its priority."""
+    conv.status = "queued"
     uow.publish(
         ConversationHandoffRequested(
             conversation_id=conv.id,
             customer_id=conv.customer_id,
-            team=conv.team,
+            team=conv.team or DEFAULT_TEAM,
             language=conv.language,
             priority=conv.priority,
             category=conv.category,
@@ -51,9 +60,7 @@ async def hand_off(uow: UnitOfWork, conv: ConversationRow, *, reason: str) -> Co
         ),
         subject=conv.id,
     )
-    view = publish_updated(uow, conv, change="handoff")
-    await say(uow, conv, system_text("queued", language_of(conv.language)))
-    return view
+    return publish_updated(uow, conv, change=change)
 
 
 async def request_handoff(

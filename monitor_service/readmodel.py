@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor_service.adapters.orm import ConversationRow, FactRow, OperatorRow, TicketRow
@@ -20,6 +20,7 @@ from monitor_service.domain.metrics import (
     since,
     tokyo_day_start,
 )
+from shared.contracts import chat
 
 C, F = ConversationRow, FactRow
 
@@ -141,8 +142,13 @@ async def bot_since(session: AsyncSession, *, start: datetime) -> dict[str, Any]
             )
         ).all()
     )
+    # A conversation the desk opened itself (proactive support) never was the bot's to contain.
     handed_off = await session.scalar(
-        select(func.count(distinct(F.conversation_id))).where(F.kind == "handoff", F.at >= start)
+        select(func.count(distinct(F.conversation_id))).where(
+            F.kind == "handoff",
+            F.at >= start,
+            or_(F.label.is_(None), F.label != chat.PROACTIVE_REASON),
+        )
     )
     # Contained: closed in the window, the bot spoke, and no human was ever asked for.
     contained = await session.scalar(

@@ -66,3 +66,16 @@ class MessageRow(Base):
     text: Mapped[str] = mapped_column(Text)
     redacted_kinds: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ProactiveContactRow(Base):
+    """One cause the desk has already acted on, so a repeat of it reaches nobody twice."""
+
+    __tablename__ = "proactive_contacts"
+
+    dedupe_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    customer_id: Mapped[str] = mapped_column(String(100), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_service.adapters.orm import ConversationRow, MessageRow
+from chat_service.adapters.orm import ConversationRow, MessageRow, ProactiveContactRow
 from shared.contracts.chat import ConversationView, MessageView
 
 
@@ -76,6 +77,41 @@ async def list_conversations(
     if customer_id:
         stmt = stmt.where(ConversationRow.customer_id == customer_id)
     return list((await session.execute(stmt)).scalars())
+
+
+async def latest_of_customer(
+    session: AsyncSession, customer_id: str, *, open_only: bool = False, for_update: bool = False
+) -> ConversationRow | None:
+    """The customer's newest conversation (or newest not closed), optionally row-locked."""
+    stmt = (
+        select(ConversationRow)
+        .where(ConversationRow.customer_id == customer_id)
+        .order_by(ConversationRow.created_at.desc(), ConversationRow.id)
+        .limit(1)
+    )
+    if open_only:
+        stmt = stmt.where(ConversationRow.status != "closed")
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def claim_proactive(
+    session: AsyncSession, *, dedupe_key: str, rule_id: str, action: str, customer_id: str
+) -> ProactiveContactRow | None:
+    """Record a proactive cause as acted on; None when it already was.
+
+    A concurrent claim of the same cause waits on the key's lock and then finds it taken.
+    """
+    claimed = await session.scalar(
+        insert(ProactiveContactRow)
+        .values(dedupe_key=dedupe_key, rule_id=rule_id, action=action, customer_id=customer_id)
+        .on_conflict_do_nothing()
+        .returning(ProactiveContactRow.dedupe_key)
+    )
+    if claimed is None:
+        return None
+    return await session.get(ProactiveContactRow, dedupe_key)
 
 
 def conversation_view(row: ConversationRow) -> ConversationView:

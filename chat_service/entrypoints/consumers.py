@@ -1,11 +1,15 @@
-"""Events of other services applied to conversations: assignment, queue, bot answers."""
+"""Events of other services applied to conversations: assignment, queue, bot and proactive."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
+from chat_service import proactive
 from chat_service.adapters import repository as repo
 from chat_service.adapters.orm import ConversationRow
+from chat_service.config import ChatSettings
 from chat_service.domain.model import language_of
 from chat_service.domain.texts import opens_at_text, position_text, system_text
 from chat_service.handlers import append, publish_updated
@@ -13,13 +17,28 @@ from chat_service.lifecycle import hand_off, requeue, say
 from shared.contracts import Envelope
 from shared.contracts.kb import BotAnswered
 from shared.contracts.routing import AssignmentTimedOut, ConversationAssigned, QueueUpdated
+from shared.contracts.ticket import ProactiveTriggered
 from shared.db import UnitOfWork
 
 log = logging.getLogger(__name__)
+Handler = Callable[[UnitOfWork, Envelope], Awaitable[None]]
+
+
+def subscriber(settings: ChatSettings) -> Handler:
+    """The handler of chat_service's subscription to routing, kb and ticket events."""
+    max_age = timedelta(seconds=settings.proactive_max_age_s)
+
+    async def handle(uow: UnitOfWork, env: Envelope) -> None:
+        if env.type == ProactiveTriggered.event_type:
+            await proactive.on_triggered(uow, env, max_age=max_age)
+        else:
+            await on_event(uow, env)
+
+    return handle
 
 
 async def on_event(uow: UnitOfWork, env: Envelope) -> None:
-    """Apply one event of routing_service or kb_service; others are not ours to apply."""
+    """Apply one conversation event of routing_service or kb_service; others are not ours."""
     handler = _HANDLERS.get(env.type)
     if handler is None:
         return

@@ -81,6 +81,10 @@ class ConversationUpdated(ChatEvent):
     change: str = "updated"
 
 
+# The hand-off reason of a conversation the desk opened itself (proactive support).
+PROACTIVE_REASON = "proactive"
+
+
 class ConversationHandoffRequested(ChatEvent):
     event_type = "conversation.handoff_requested"
     conversation_id: str
