@@ -20,9 +20,6 @@ log = logging.getLogger(__name__)
 _EMBED_LOCK_ID = 0x6B62656D
 # Refitting ten thousand examples costs seconds: refit every so many embeddings, not per batch.
 _REFIT_EVERY = 2500
-# Texts per model call: the model takes one lock, and per text a batch of 8 costs what one of 64
-# does.
-_CHUNK = 8
 
 
 async def missing_texts(uow_factory: UowFactory) -> list[tuple[str, str]]:
@@ -56,13 +53,7 @@ async def embed_batch(
         )
         if not got:
             return False
-        texts = [t for _, t in batch]
-        # Small chunks: a customer's question waits for the model only as long as one chunk.
-        chunks = [
-            await asyncio.to_thread(embedder, texts[i : i + _CHUNK])
-            for i in range(0, len(texts), _CHUNK)
-        ]
-        vectors = np.concatenate(chunks)
+        vectors = await asyncio.to_thread(embedder, [t for _, t in batch])
         await repo.save_embeddings(
             uow.session, vectors={k: to_bytes(v) for (k, _), v in zip(batch, vectors, strict=True)}
         )

@@ -28,12 +28,22 @@ log = logging.getLogger(__name__)
 
 UowFactory = Callable[[], UnitOfWork]
 _EMBED_LOCK = threading.Lock()
+# Texts per turn at the model: per text, a batch of 8 costs what one of 64 does, and a
+# customer's question waits at most one such turn behind background embedding.
+_EMBED_TURN = 8
 
 
 def locked_embed(texts: Sequence[str]) -> np.ndarray:
-    """Embed through one lock: the model is not known to be safe to call from two threads."""
-    with _EMBED_LOCK:
-        return embed_texts(texts)
+    """Embed through one lock (the model is not known to be safe to call from two threads),
+    taking turns of a few texts so a question never waits behind a whole batch."""
+    if len(texts) <= _EMBED_TURN:
+        with _EMBED_LOCK:
+            return embed_texts(texts)
+    turns = []
+    for start in range(0, len(texts), _EMBED_TURN):
+        with _EMBED_LOCK:
+            turns.append(embed_texts(texts[start : start + _EMBED_TURN]))
+    return np.concatenate(turns)
 
 
 @dataclass
