@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from bench.signals import exit_on_sigterm
 from services.desk import Desk, DeskConfig
 from services.infra import free_port, free_port_block
 
@@ -247,4 +248,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

@@ -20,6 +20,7 @@ import httpx
 import websockets
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.signals import exit_on_sigterm
 from services.desk import Desk, DeskConfig
 from services.infra import free_port
 from services.seeds import seed
@@ -225,4 +226,5 @@ def run() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     run()

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import psutil
 
+from bench.signals import exit_on_sigterm
 from services.desk import ROOT
 from services.infra import free_port, free_port_block
 
@@ -86,4 +87,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

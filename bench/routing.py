@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from bench.signals import exit_on_sigterm
 from routing_service.adapters import repository as repo
 from routing_service.adapters.orm import OperatorRow, RoutedConversationRow
 from routing_service.dispatcher import assign_next
@@ -167,4 +168,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     asyncio.run(main())

@@ -23,6 +23,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy import text
 
+from bench.signals import exit_on_sigterm
 from services.infra import EmbeddedPostgres
 from shared.db import UnitOfWork, make_engine, make_sessionmaker
 from shared.migrations import upgrade_to_head
@@ -258,6 +259,7 @@ def _run(coro: Awaitable[None]) -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--open", type=int, default=100_000)
