@@ -114,31 +114,40 @@ class Desk:
     def start_process(self, spec: ProcessSpec) -> Child:
         """Start one process under uvicorn, its output in DATA_DIR/logs/<name>.log."""
         port = self.config.port_of(spec)
-        log = (self.config.logs / f"{spec.name}.log").open("ab")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                spec.module,
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--timeout-graceful-shutdown",
-                "5",
-            ],
-            cwd=ROOT,
-            env=self.env_for(spec),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+        process = self.spawn(spec, port=port, log_name=spec.name, env=self.env_for(spec))
         child = Child(spec, port, process)
         self.children[spec.name] = child
         return child
+
+    def spawn(
+        self, spec: ProcessSpec, *, port: int, log_name: str, env: dict[str, str]
+    ) -> subprocess.Popen[bytes]:
+        """Run `spec`'s app under uvicorn on `port` with `env`; output in logs/<log_name>.log.
+
+        Also how tests add a second replica of a process to a running desk.
+        """
+        with (self.config.logs / f"{log_name}.log").open("ab") as log:
+            return subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    spec.module,
+                    "--factory",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                    "--timeout-graceful-shutdown",
+                    "5",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
 
     def start_processes(self) -> None:
         """Start every process of the catalog."""

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +18,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from websockets.exceptions import ConnectionClosed
 
-from services.desk import ROOT, Desk
+from services.desk import Desk
 from services.infra import free_port
 from shared.contracts import envelope_for
 from shared.contracts.routing import ConversationAssigned
@@ -77,25 +74,7 @@ async def second_gateway(desk: Desk, fake_routing: FakeRouting) -> AsyncIterator
         "GATEWAY_WS_PONG_TIMEOUT_S": "1.0",
         "GATEWAY_ROUTING_SERVICE_URL": f"http://127.0.0.1:{fake_routing.port}",
     }
-    log = (desk.config.logs / "gateway-2.log").open("ab")
-    process = subprocess.Popen(  # noqa: ASYNC220 - starts it, does not wait
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "gateway.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = desk.spawn(desk.catalog.get("gateway"), port=port, log_name="gateway-2", env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         # Polled asynchronously: the stand-in routing answers on this same event loop.

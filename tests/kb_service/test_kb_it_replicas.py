@@ -7,10 +7,8 @@ it is started for this module and stopped at its end.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.desk import ROOT, Desk
+from services.desk import Desk
 from services.infra import free_port
 from tests.support.desk_client import bearer, customer_token, staff_token
 from tests.support.waiting import wait_until
@@ -33,42 +31,12 @@ async def _supervisor(api: httpx.AsyncClient) -> dict[str, str]:
     return bearer(await staff_token(api, "supervisor", "supervisor-demo"))
 
 
-async def _fitted(url: str, headers: dict[str, str]) -> None:
-    """Wait until a replica has fitted its first engine (following later changes is tested)."""
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-
-        async def fitted() -> bool:
-            res = await client.get(f"{API}/kb/status", headers=headers)
-            return res.status_code == 200 and res.json()["indexed_version"] >= 0
-
-        await wait_until(fitted, timeout_s=60, interval_s=0.3)
-
-
 @pytest.fixture(scope="module")
-async def second_kb(desk: Desk, gateway_url: str) -> AsyncIterator[str]:
+async def second_kb(desk: Desk) -> AsyncIterator[str]:
     """One more kb_service process on the desk: same database, broker and consumer group."""
     port = free_port()
     env = desk.env_for(desk.catalog.get("kb_service")) | {"KB_PORT": str(port)}
-    with (desk.config.logs / f"{REPLICA_LOG}.log").open("ab") as log:
-        process = subprocess.Popen(  # noqa: ASYNC220 - starts it, does not wait
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "kb_service.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+    process = desk.spawn(desk.catalog.get("kb_service"), port=port, log_name=REPLICA_LOG, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(timeout=3) as client:
@@ -80,10 +48,8 @@ async def second_kb(desk: Desk, gateway_url: str) -> AsyncIterator[str]:
                 except httpx.HTTPError:
                     return False
 
-            # Importing the matching stack alone takes a while on a busy two-core machine.
+            # Ready means fitted; loading the model takes a while on a busy two-core machine.
             await wait_until(ready, timeout_s=60, interval_s=0.25)
-        async with httpx.AsyncClient(base_url=gateway_url, timeout=20) as api:
-            await _fitted(url, await _supervisor(api))
         yield url
     finally:
         process.terminate()
