@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -139,18 +140,33 @@ def wait_for_port(port: int, *, timeout_s: float, host: str = "127.0.0.1") -> No
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s}s")
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
+# Listening ports are picked below Linux's default ephemeral range (32768-60999): a port in it
+# can be taken by any process's outgoing connection between being picked and being bound,
+# which is what happened to a desk's last-started service on a busy machine.
+_PORTS_FROM, _PORTS_TO = 20000, 32000
+
+
+def _bindable(port: int) -> bool:
+    """Whether a listener could bind 127.0.0.1:port right now."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port() -> int:
+    """A TCP port nobody uses right now, outside the range outgoing connections draw from."""
+    return free_port_block(0)
 
 
 def free_port_block(size: int) -> int:
-    """A base port such that base+1 .. base+size are all free right now."""
-    for _ in range(200):
-        base = free_port()
-        if base + size < 65000 and not any(port_in_use(base + i) for i in range(1, size + 1)):
+    """A base port such that base .. base+size are all free right now."""
+    rng = random.Random()
+    for _ in range(500):
+        base = rng.randrange(_PORTS_FROM, _PORTS_TO - size)
+        if all(_bindable(base + i) for i in range(size + 1)):
             return base
     raise RuntimeError("no block of free ports found")
 
