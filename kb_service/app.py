@@ -10,7 +10,8 @@ from kb_service.config import KbSettings
 from kb_service.embedder import run_embedder
 from kb_service.entrypoints.api import router
 from kb_service.handlers import EventConsumer
-from kb_service.index import KbIndex, locked_embed
+from kb_service.index import KbIndex
+from kb_service.matching import embed_texts
 from shared.contracts import chat, ticket
 from shared.db import UnitOfWork
 from shared.service import Runtime, Subscription, build_service_app
@@ -39,7 +40,7 @@ def create_app(settings: KbSettings | None = None) -> FastAPI:
         rt.spawn(
             run_embedder(
                 rt.uow,
-                embedder=locked_embed,
+                embedder=embed_texts,
                 batch=settings.embed_batch,
                 idle_s=max(settings.version_poll_s, 1.0),
                 on_refit=index.request_refit,

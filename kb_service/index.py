@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,23 +26,6 @@ from shared.db import UnitOfWork
 log = logging.getLogger(__name__)
 
 UowFactory = Callable[[], UnitOfWork]
-_EMBED_LOCK = threading.Lock()
-# Texts per turn at the model: per text, a batch of 8 costs what one of 64 does, and a
-# customer's question waits at most one such turn behind background embedding.
-_EMBED_TURN = 8
-
-
-def locked_embed(texts: Sequence[str]) -> np.ndarray:
-    """Embed through one lock (the model is not known to be safe to call from two threads),
-    taking turns of a few texts so a question never waits behind a whole batch."""
-    if len(texts) <= _EMBED_TURN:
-        with _EMBED_LOCK:
-            return embed_texts(texts)
-    turns = []
-    for start in range(0, len(texts), _EMBED_TURN):
-        with _EMBED_LOCK:
-            turns.append(embed_texts(texts[start : start + _EMBED_TURN]))
-    return np.concatenate(turns)
 
 
 @dataclass
@@ -63,7 +45,7 @@ class KbIndex:
     uow: UowFactory
     threshold: float
     fit_embed_budget: int
-    embedder: Callable[[Sequence[str]], np.ndarray] | None = locked_embed
+    embedder: Callable[[Sequence[str]], np.ndarray] | None = embed_texts
     snapshot: Snapshot | None = None
     fitting: bool = False
     _wanted: asyncio.Event = field(default_factory=asyncio.Event)
