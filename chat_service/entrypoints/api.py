@@ -6,25 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from chat_service import handlers
 from chat_service.domain.errors import IllegalTransition, InvalidInput, NotFound
 from shared.contracts.chat import ConversationView, MessageView
-from shared.db import UnitOfWork
 from shared.problems import Problem
-from shared.web import CurrentActor
+from shared.web import CurrentActor, Uow
 
 router = APIRouter(prefix="/api/v1")
 T = TypeVar("T")
-
-
-def get_uow(request: Request) -> UnitOfWork:
-    return request.app.state.runtime.uow()  # type: ignore[no-any-return]
-
-
-Uow = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 @contextmanager

@@ -31,27 +31,21 @@ from kb_service.entrypoints.schemas import (
     UnansweredGroupOut,
 )
 from kb_service.index import KbIndex
-from shared.db import UnitOfWork
 from shared.problems import Problem
-from shared.web import CurrentActor, StaffActor, SupervisorActor
+from shared.web import CurrentActor, StaffActor, SupervisorActor, Uow
 
 router = APIRouter(prefix="/api/v1")
 MAX_IMPORT = 5000
 
 
-def get_uow(request: Request) -> UnitOfWork:
-    return request.app.state.runtime.uow()  # type: ignore[no-any-return]
-
-
-def get_index(request: Request) -> KbIndex:
+async def get_index(request: Request) -> KbIndex:
     return request.app.state.kb_index  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> KbSettings:
+async def get_settings(request: Request) -> KbSettings:
     return request.app.state.runtime.settings  # type: ignore[no-any-return]
 
 
-Uow = Annotated[UnitOfWork, Depends(get_uow)]
 Index = Annotated[KbIndex, Depends(get_index)]
 Settings = Annotated[KbSettings, Depends(get_settings)]
 

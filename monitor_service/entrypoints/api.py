@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from monitor_service import alerting, readmodel, staffing
 from monitor_service.config import MonitorSettings
-from shared.db import UnitOfWork
 from shared.problems import Problem
-from shared.web import SupervisorActor
+from shared.web import SupervisorActor, Uow
 
 router = APIRouter(prefix="/api/v1/monitor")
 
@@ -19,15 +18,10 @@ TEAM = r"^(tier1|tier2|tax|legal|system|security)$"
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
-def get_uow(request: Request) -> UnitOfWork:
-    return request.app.state.runtime.uow()  # type: ignore[no-any-return]
-
-
-def get_settings(request: Request) -> MonitorSettings:
+async def get_settings(request: Request) -> MonitorSettings:
     return request.app.state.runtime.settings  # type: ignore[no-any-return]
 
 
-Uow = Annotated[UnitOfWork, Depends(get_uow)]
 Settings = Annotated[MonitorSettings, Depends(get_settings)]
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from routing_service import accounts
@@ -27,19 +26,11 @@ from routing_service.entrypoints.schemas import (
 )
 from routing_service.quotes import summaries
 from routing_service.scheduler import settle_all
-from shared.db import UnitOfWork
 from shared.problems import Problem
-from shared.web import AdminActor, StaffActor, SupervisorActor
+from shared.web import AdminActor, StaffActor, SupervisorActor, Uow
 
 router = APIRouter(prefix="/api/v1")
 internal = APIRouter(prefix="/internal/v1")
-
-
-def get_uow(request: Request) -> UnitOfWork:
-    return request.app.state.runtime.uow()  # type: ignore[no-any-return]
-
-
-Uow = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 async def _settle(request: Request) -> None:

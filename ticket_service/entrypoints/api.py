@@ -9,9 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.db import UnitOfWork
 from shared.problems import Problem
-from shared.web import StaffActor
+from shared.web import StaffActor, Uow
 from ticket_service import handlers
 from ticket_service.adapters.repository import TicketFilter
 from ticket_service.domain.errors import DomainError, InvalidValue
@@ -21,15 +20,10 @@ from ticket_service.tickets import TicketRules
 router = APIRouter(prefix="/api/v1")
 
 
-def get_uow(request: Request) -> UnitOfWork:
-    return request.app.state.runtime.uow()  # type: ignore[no-any-return]
-
-
-def get_rules(request: Request) -> TicketRules:
+async def get_rules(request: Request) -> TicketRules:
     return request.app.state.ticket_rules  # type: ignore[no-any-return]
 
 
-Uow = Annotated[UnitOfWork, Depends(get_uow)]
 Rules = Annotated[TicketRules, Depends(get_rules)]
 TeamName = Literal["tier1", "tier2", "tax", "legal", "system", "security"]
 assert set(TeamName.__args__) == TEAMS  # type: ignore[attr-defined]
