@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from gateway.realtime.limits import RateLimiter, retry_after_s
 from gateway.upstreams import service_for, upstream_url
 from shared.auth import InvalidToken, bearer_token, decode_token
+from shared.logging import correlation_id
 from shared.problems import Problem
 from shared.tracing import TRACEPARENT_HEADER, traceparent
 from shared.web import CORRELATION_HEADER
@@ -48,7 +49,8 @@ async def proxy(path: str, request: Request) -> Response:
         raise Problem(413, "the request body is too large")
     settings = request.app.state.settings
     headers = {k: v for k, v in request.headers.items() if k.lower() in PASSED_HEADERS}
-    if cid := request.headers.get(CORRELATION_HEADER):
+    # The caller's id, or the one this gateway made up, so both hops log under one id.
+    if cid := correlation_id.get():
         headers[CORRELATION_HEADER] = cid
     if trace := traceparent.get():
         headers[TRACEPARENT_HEADER] = trace

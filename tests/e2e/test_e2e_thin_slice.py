@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 
 import httpx
+from aiokafka import AIOKafkaConsumer
 
+from services.desk import Desk
+from shared.contracts import chat
+from shared.web import CORRELATION_HEADER
 from tests.support.desk_client import bearer, customer_token, next_frame, open_socket
 
 
@@ -86,3 +92,40 @@ async def test_a_card_number_is_masked_before_anyone_sees_it(api: httpx.AsyncCli
         headers=bearer(token),
     )
     assert "4111" not in res.json()["text"]
+
+
+async def test_the_published_message_carries_the_correlation_id_the_caller_got_back(
+    api: httpx.AsyncClient, desk: Desk
+) -> None:
+    # Without an id from the caller the gateway makes one; chat_service must log and publish
+    # under that same id, or a support engineer cannot follow one request across services.
+    token = await customer_token(api)
+    conv = (await api.post("/api/v1/conversations", json={}, headers=bearer(token))).json()
+    res = await api.post(
+        f"/api/v1/conversations/{conv['id']}/messages",
+        json={"text": "correlated", "client_msg_id": "cid-1"},
+        headers=bearer(token),
+    )
+    cid = res.headers[CORRELATION_HEADER]
+    consumer = AIOKafkaConsumer(
+        chat.TOPIC,
+        bootstrap_servers=desk.broker.bootstrap,
+        group_id=f"e2e-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+
+        async def published_under() -> str:
+            async for record in consumer:
+                env = json.loads(record.value or b"{}")
+                if (
+                    env.get("type") == "message.created"
+                    and env["data"]["conversation_id"] == (conv["id"])
+                ):
+                    return dict(record.headers)["correlation_id"].decode()
+            raise AssertionError("consumer stopped")
+
+        assert await asyncio.wait_for(published_under(), 30) == cid
+    finally:
+        await consumer.stop()
