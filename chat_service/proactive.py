@@ -51,11 +51,17 @@ async def on_triggered(uow: UnitOfWork, env: Envelope, *, max_age: timedelta) ->
 
 
 async def reach_out(uow: UnitOfWork, event: ProactiveTriggered) -> ConversationRow | None:
-    """Tell the customer in their open conversation, or open one already queued for a human."""
+    """Tell the customer in their open conversation (handed to the rule's team if the bot has
+    it), or open one already queued for a human."""
     current = await repo.latest_of_customer(
         uow.session, event.customer_id, open_only=True, for_update=True
     )
     if current is not None:
+        if current.status == "bot":
+            # The rule promises a person will follow up, as in a conversation the desk opens.
+            current.team = team_for(event.team)
+            current.priority = handoff_priority(team=current.team, priority=event.priority)
+            queue_for_team(uow, current, reason=PROACTIVE_REASON, change=PROACTIVE_REASON)
         text = customer_text(event.message, current.language)
         if text is not None:
             await say(uow, current, text)
