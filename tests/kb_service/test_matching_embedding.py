@@ -1,6 +1,9 @@
-"""Embedding: a question asked again (in any width or spacing) does not run the model again."""
+"""Embedding: a repeated question skips the model; the model runs on one thread only."""
 
 from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -25,3 +28,24 @@ def test_a_repeated_question_skips_the_model(monkeypatch) -> None:
     assert np.array_equal(embed_texts(["出金がまだ届きません(BTC 0.5)"]), again)
     embed_texts(["別の質問です"])
     assert len(calls) == 2
+
+
+def test_the_model_runs_on_one_thread_whoever_asks(monkeypatch) -> None:
+    # A second calling thread gives the model's OpenMP runtime a second team of workers,
+    # after which every question costs about twice as long on a 2-core host.
+    threads: set[str] = set()
+    real = embedding._query
+
+    def recording(forms: list[str]) -> np.ndarray:
+        threads.add(threading.current_thread().name)
+        return real(forms)
+
+    monkeypatch.setattr(embedding, "_query", recording)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        asked = [
+            pool.submit(embed_texts, [f"問い合わせ {i}"] if i % 2 else [f"例文 {i}", f"例 {i}"])
+            for i in range(6)
+        ]
+        assert all(f.result().shape[1] == embedding.DIM for f in asked)
+    embed_texts(["main thread question"])
+    assert len(threads) == 1 and threading.current_thread().name not in threads
