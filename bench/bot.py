@@ -56,6 +56,11 @@ def summary(latencies: list[float]) -> str:
     return f"median {statistics.median(latencies):.1f} ms, p95 {pct(latencies, 0.95):.1f} ms"
 
 
+def engine_ms(res: httpx.Response) -> float:
+    """The engine's share of an answer, from kb_service's `Server-Timing: engine;dur=...`."""
+    return float(res.headers.get("server-timing", "engine;dur=nan").partition(";dur=")[2])
+
+
 def load_split(name: str) -> list[tuple[str, str]]:
     with (DATA / f"{name}.csv").open(encoding="utf-8") as handle:
         return [(r["text"], r["category"]) for r in csv.DictReader(handle)]
@@ -148,6 +153,8 @@ async def evaluate(api: httpx.AsyncClient, headers: dict[str, str], tests: list[
     asked for the first time (the sampled ones were asked during the import).
     """
     latencies: list[float] = []
+    engine: list[float] = []  # kb_service's matching engine, from Server-Timing
+    rest: list[float] = []
     answered = right = 0
     for i, (text, intent) in enumerate(tests, 1):
         began = time.perf_counter()
@@ -155,6 +162,8 @@ async def evaluate(api: httpx.AsyncClient, headers: dict[str, str], tests: list[
                              headers=headers)  # fmt: skip
         if (i - 1) % SAMPLE_EVERY:
             latencies.append((time.perf_counter() - began) * 1000)
+            engine.append(engine_ms(res))
+            rest.append(latencies[-1] - engine[-1])
         body = res.json()
         answered += bool(body["answered"])
         right += bool(body["answered"]) and body["key"] == intent
@@ -182,6 +191,8 @@ async def evaluate(api: httpx.AsyncClient, headers: dict[str, str], tests: list[
         f"them right; right answers over all questions {right / n:6.2%}")  # fmt: skip
     say(f"    /bot/answer latency at the client, {len(latencies)} questions asked for the first "
         f"time: {summary(latencies)}")  # fmt: skip
+    say(f"      in the matching engine: {summary(engine)}; the rest (HTTP, gateway, database): "
+        f"{summary(rest)}")  # fmt: skip
 
 
 async def repeat_latency(

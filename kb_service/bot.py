@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -31,9 +31,12 @@ class BotReply:
     language: str
     reason: str
     fallback_language: str | None = None
+    engine_s: float = field(default=0.0, compare=False)  # for Server-Timing, not the reply
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        reply = asdict(self)
+        del reply["engine_s"]
+        return reply
 
 
 async def active_incidents(session: AsyncSession) -> list[Incident]:
@@ -68,6 +71,7 @@ async def reply_to(
             "tier1",
             asked,
             "kb_unavailable",
+            engine_s=found.seconds,
         )
     if not verdict.answered or article is None:
         # The team and category still route the hand-off; the key is only for answers.
@@ -81,6 +85,7 @@ async def reply_to(
             verdict.team,
             asked,
             verdict.reason,
+            engine_s=found.seconds,
         )
     served = article.language
     return BotReply(
@@ -94,6 +99,7 @@ async def reply_to(
         language=served,
         reason=verdict.reason,
         fallback_language=served if served != asked else None,
+        engine_s=found.seconds,
     )
 
 

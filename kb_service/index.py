@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -133,9 +134,10 @@ class KbIndex:
         snap = await self._current(timeout_s=wait_s)
         if snap is None:
             return Answer(None, None)
+        began = time.perf_counter()
         verdict = await asyncio.to_thread(snap.engine.answer, text, language=language)
         article = snap.articles.get(verdict.article_id or "")
-        return Answer(verdict, article)
+        return Answer(verdict, article, time.perf_counter() - began)
 
     async def rank(
         self, text: str, *, language: str | None, limit: int, wait_s: float
@@ -154,6 +156,7 @@ class Answer:
 
     verdict: Verdict | None
     article: StoredArticle | None
+    seconds: float = 0.0  # spent in the engine (embedding included)
 
 
 def _doc(a: StoredArticle) -> ArticleDoc:

@@ -18,6 +18,7 @@ from shared.web import CORRELATION_HEADER
 router = APIRouter()
 MAX_BODY_BYTES = 1_000_000
 PASSED_HEADERS = ("authorization", "content-type", "accept", "accept-language")
+RETURNED_HEADERS = ("retry-after", "server-timing")
 # Sending a message is what a flooding client does; it shares its limit with the websocket.
 MESSAGE_POST = re.compile(r"^conversations/[^/]+/messages/?$")
 
@@ -71,5 +72,5 @@ async def proxy(path: str, request: Request) -> Response:
         content=upstream.content,
         status_code=upstream.status_code,
         media_type=upstream.headers.get("content-type"),
-        headers={k: v for k, v in upstream.headers.items() if k.lower() == "retry-after"},
+        headers={k: v for k, v in upstream.headers.items() if k.lower() in RETURNED_HEADERS},
     )

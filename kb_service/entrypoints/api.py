@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
 
 from kb_service import articles as svc
@@ -142,7 +142,12 @@ async def search(
 
 @router.post("/bot/answer")
 async def answer(
-    body: AnswerIn, actor: CurrentActor, uow: Uow, index: Index, settings: Settings
+    body: AnswerIn,
+    actor: CurrentActor,
+    uow: Uow,
+    index: Index,
+    settings: Settings,
+    response: Response,
 ) -> AnswerOut:
     async with uow:
         reply = await reply_to(
@@ -156,6 +161,8 @@ async def answer(
             # Staff trying the bot out are not customers with a question the KB lacks.
             record_unanswered(uow.session, reply=reply, text=body.text, conversation_id=None)
             await uow.commit()
+    # How much of the answer was the matching engine, for clients and the benchmark.
+    response.headers["Server-Timing"] = f"engine;dur={reply.engine_s * 1000:.1f}"
     return AnswerOut(**reply.as_dict())
 
 

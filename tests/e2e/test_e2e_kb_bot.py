@@ -121,3 +121,15 @@ async def _containing(text: Any, part: str) -> str | None:
 
 async def _lacking(text: Any, part: str) -> bool:
     return part not in await text
+
+
+async def test_an_answer_says_how_long_the_engine_took(api: httpx.AsyncClient) -> None:
+    await _kb_ready(api)
+    customer = bearer(await customer_token(api))
+    res = await api.post(
+        "/api/v1/bot/answer", json={"text": "パスワードを忘れました"}, headers=customer
+    )
+    assert res.status_code == 200 and res.json()["answered"]
+    # Server-Timing survives the gateway, so a client can tell matching from transport time.
+    name, _, duration = res.headers["server-timing"].partition(";dur=")
+    assert name == "engine" and float(duration) > 0
