@@ -49,6 +49,9 @@ class OutboxRelay:
         """Publish until cancelled; a failed pass leaves rows unsent for the next one."""
         backoff = self._poll_s
         while True:
+            # Cleared before the pass, not after: a commit that wakes us while the pass runs
+            # may have missed it, and must get a pass of its own rather than wait for the poll.
+            self._wake.clear()
             try:
                 sent = await self.publish_pending()
                 backoff = self._poll_s
@@ -66,7 +69,6 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 10.0)
             if sent >= self._batch:
                 continue
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
             except TimeoutError:
