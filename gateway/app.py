@@ -36,13 +36,12 @@ async def fan_out(app: FastAPI) -> None:
     # Every gateway process reads every event: its own consumer group.
     group = f"gateway.{uuid.uuid4().hex[:12]}"
     while True:
-        # Frames are latency-bound: don't let a fetch sit out aiokafka's 500 ms default wait.
         consumer = make_consumer(
             settings.kafka_bootstrap_servers,
             group_id=group,
             client_id=group,
             from_latest=True,
-            fetch_max_wait_ms=settings.fanout_fetch_max_wait_ms,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         )
         try:
             await consumer.start()

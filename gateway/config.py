@@ -36,4 +36,3 @@ class GatewaySettings(ServiceSettings):
     # A typing indicator at most this often per socket and conversation.
     ws_typing_interval_s: float = 2.0
     presence_timeout_s: float = 2.0
-    fanout_fetch_max_wait_ms: int = 100

@@ -102,7 +102,10 @@ async def run_subscription(rt: Runtime, sub: Subscription) -> None:
     handler = idempotent(group, rt.uow, sub.handler)
     while True:
         consumer = make_consumer(
-            rt.settings.kafka_bootstrap_servers, group_id=group, client_id=group
+            rt.settings.kafka_bootstrap_servers,
+            group_id=group,
+            client_id=group,
+            fetch_max_wait_ms=rt.settings.kafka_fetch_max_wait_ms,
         )
         try:
             await consumer.start()

@@ -25,6 +25,10 @@ class ServiceSettings(BaseSettings):
     jwt_ttl_s: int = 8 * 3600
     log_level: str = "INFO"
     relay_poll_s: float = 1.0
+    # How long a fetch may wait at the broker for new events. The embedded Tansu broker can
+    # hold a waiting fetch until this runs out even when events arrive, adding up to this
+    # much to every hop of an event chain (a bot reply in chat takes three).
+    kafka_fetch_max_wait_ms: int = 100
 
     @model_validator(mode="after")
     def _refuse_dev_defaults_outside_dev(self) -> ServiceSettings:
