@@ -1,5 +1,6 @@
-"""Chat benchmark: messages/s one chat_service stores and publishes, and the delay from a
-customer's POST to a subscribed supervisor's websocket frame. `uv run python -m bench.chat`.
+"""Chat benchmark: how soon the bot replies in chat, messages/s one chat_service stores and
+publishes, and the delay from a customer's POST to a subscribed supervisor's websocket frame.
+`uv run python -m bench.chat`.
 
 Starts its own desk on free ports (like the tests), bounded to a few minutes in all.
 """
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import websockets
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.signals import exit_on_sigterm
+from kb_service.matching.seed import load_eval
 from services.desk import Desk, DeskConfig
 from services.infra import free_port
 from services.seeds import seed
@@ -28,6 +31,7 @@ from services.seeds import seed
 PHASE_S = float(sys.argv[1]) if len(sys.argv) > 1 else 12.0
 CUSTOMERS = 32
 WORKERS = 16
+BOT_QUESTIONS = 60
 
 
 def say(message: str) -> None:
@@ -127,9 +131,9 @@ async def count_published(
 
 
 async def watch(
-    gateway: str, token: str, sent: dict[str, float], got: dict[str, float], ready: asyncio.Event
+    gateway: str, token: str, ready: asyncio.Event, note: Callable[[dict[str, Any]], None]
 ) -> None:
-    """A supervisor socket subscribed to everything, noting each frame's arrival."""
+    """A supervisor socket subscribed to everything, passing each message frame to `note`."""
     url = gateway.replace("http://", "ws://") + "/api/v1/ws"
     async with websockets.connect(url, max_size=None) as ws:
         await ws.send(json.dumps({"type": "auth", "token": token}))
@@ -140,9 +144,72 @@ async def watch(
         async for raw in ws:
             frame: dict[str, Any] = json.loads(raw)
             if frame.get("type") == "message.created":
-                text = frame["message"]["text"]
-                if text in sent:
-                    got[text] = time.monotonic()
+                note(frame)
+
+
+def arrivals(sent: dict[str, float], got: dict[str, float]) -> Callable[[dict[str, Any]], None]:
+    """Note when each message the benchmark sent arrives as a frame."""
+
+    def note(frame: dict[str, Any]) -> None:
+        if frame["message"]["text"] in sent:
+            got[frame["message"]["text"]] = time.monotonic()
+
+    return note
+
+
+async def bot_replies(gateway: str, sup: str) -> None:
+    """New customers asking the demo FAQ's held-out questions in chat, one at a time: the time
+    from the POST to the first reply (the bot's answer, or the line that a person will take
+    over) at a supervisor's socket."""
+    questions = load_eval()[:: max(1, len(load_eval()) // BOT_QUESTIONS)]
+    asked: dict[str, float] = {}
+    replied: dict[str, float] = {}
+    handed_off = 0
+
+    def note(frame: dict[str, Any]) -> None:
+        nonlocal handed_off
+        cid, author = frame["conversation_id"], frame["message"]["author_type"]
+        # The bot's answer, or the desk's line that a person will take over.
+        if author in ("bot", "system") and cid in asked and cid not in replied:
+            replied[cid] = time.monotonic()
+            handed_off += author == "system"
+
+    async with httpx.AsyncClient(base_url=gateway, timeout=30) as api:
+        for _ in range(600):  # the seeded FAQ fitted and embedded, up to 2 minutes
+            status = (await api.get("/api/v1/kb/status", headers={"authorization":
+                      f"Bearer {sup}"})).json()  # fmt: skip
+            if status["ready"] and status["embeddings_pending"] == 0:
+                break
+            await asyncio.sleep(0.2)
+    ready = asyncio.Event()
+    watcher = asyncio.ensure_future(watch(gateway, sup, ready, note))
+    await ready.wait()
+    say(f"bot: {len(questions)} new customers each asking it one question in chat")
+    async with httpx.AsyncClient(base_url=gateway, timeout=30) as api:
+        for i, q in enumerate(questions):
+            res = await api.post("/api/v1/dev/customer-token", json={"customer_id": f"ask-{i}"})
+            headers = {"authorization": f"Bearer {res.json()['access_token']}"}
+            conv = await api.post(
+                "/api/v1/conversations", json={"language": q["language"]}, headers=headers
+            )
+            cid = conv.json()["id"]
+            asked[cid] = time.monotonic()
+            await api.post(
+                f"/api/v1/conversations/{cid}/messages",
+                json={"text": q["text"], "client_msg_id": uuid.uuid4().hex},
+                headers=headers,
+            )
+            for _ in range(150):  # up to 30 s for the reply
+                if cid in replied:
+                    break
+                await asyncio.sleep(0.02)
+    watcher.cancel()
+    delays = [(replied[c] - asked[c]) * 1000 for c in replied]
+    say(
+        f"  {len(replied) - handed_off} answered, {handed_off} handed to a person, "
+        f"{len(asked) - len(replied)} without a reply in 30 s: POST -> first reply median "
+        f"{statistics.median(delays):.0f} ms, p95 {pct(delays, 0.95):.0f} ms"
+    )
 
 
 async def main(desk: Desk) -> None:
@@ -154,6 +221,8 @@ async def main(desk: Desk) -> None:
         )
         sup = login.json()["access_token"]
 
+    # First, while nothing else is queued at kb_service behind the questions.
+    await bot_replies(gateway, sup)
     say(f"phase 1: {WORKERS} senders straight at chat_service for {PHASE_S:.0f}s")
     sent: dict[str, float] = {}
     published: dict[str, float] = {}
@@ -183,7 +252,7 @@ async def main(desk: Desk) -> None:
         sent2: dict[str, float] = {}
         got: dict[str, float] = {}
         ready = asyncio.Event()
-        watcher = asyncio.ensure_future(watch(gateway, sup, sent2, got, ready))
+        watcher = asyncio.ensure_future(watch(gateway, sup, ready, arrivals(sent2, got)))
         await ready.wait()
         await asyncio.sleep(1.0)
         pace = "closed loop" if rate is None else f"{rate:.0f} msg/s"
