@@ -161,7 +161,8 @@ async def bot_replies(gateway: str, sup: str) -> None:
     """New customers asking the demo FAQ's held-out questions in chat, one at a time: the time
     from the POST to the first reply (the bot's answer, or the line that a person will take
     over) at a supervisor's socket."""
-    questions = load_eval()[:: max(1, len(load_eval()) // BOT_QUESTIONS)]
+    held_out = load_eval()
+    questions = held_out[:: max(1, len(held_out) // BOT_QUESTIONS)]
     asked: dict[str, float] = {}
     replied: dict[str, float] = {}
     handed_off = 0
@@ -174,10 +175,10 @@ async def bot_replies(gateway: str, sup: str) -> None:
             replied[cid] = time.monotonic()
             handed_off += author == "system"
 
+    staff = {"authorization": f"Bearer {sup}"}
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as api:
         for _ in range(600):  # the seeded FAQ fitted and embedded, up to 2 minutes
-            status = (await api.get("/api/v1/kb/status", headers={"authorization":
-                      f"Bearer {sup}"})).json()  # fmt: skip
+            status = (await api.get("/api/v1/kb/status", headers=staff)).json()
             if status["ready"] and status["embeddings_pending"] == 0:
                 break
             await asyncio.sleep(0.2)
