@@ -59,8 +59,7 @@ async def reach_out(uow: UnitOfWork, event: ProactiveTriggered) -> ConversationR
     if current is not None:
         if current.status == "bot":
             # The rule promises a person will follow up, as in a conversation the desk opens.
-            current.team = team_for(event.team)
-            current.priority = handoff_priority(team=current.team, priority=event.priority)
+            current.team, current.priority = rule_routing(event)
             queue_for_team(uow, current, reason=PROACTIVE_REASON, change=PROACTIVE_REASON)
         text = customer_text(event.message, current.language)
         if text is not None:
@@ -72,7 +71,7 @@ async def reach_out(uow: UnitOfWork, event: ProactiveTriggered) -> ConversationR
     if text is None:
         log.warning("proactive %s has no customer message; nothing opened", event.dedupe_key)
         return None
-    team = team_for(event.team)
+    team, priority = rule_routing(event)
     # Straight to the team's queue: the customer did not ask the bot anything.
     conv = await start_conversation(
         uow,
@@ -80,11 +79,17 @@ async def reach_out(uow: UnitOfWork, event: ProactiveTriggered) -> ConversationR
         language=language,
         status="queued",
         team=team,
-        priority=handoff_priority(team=team, priority=event.priority),
+        priority=priority,
     )
     queue_for_team(uow, conv, reason=PROACTIVE_REASON, change=PROACTIVE_REASON)
     await say(uow, conv, text)
     return conv
+
+
+def rule_routing(event: ProactiveTriggered) -> tuple[str, int]:
+    """The team and hand-off priority the rule asks for."""
+    team = team_for(event.team)
+    return team, handoff_priority(team=team, priority=event.priority)
 
 
 async def bot_message(uow: UnitOfWork, event: ProactiveTriggered) -> ConversationRow | None:
