@@ -1,4 +1,5 @@
-# Madoguchi: `make run` starts the desk, `make test` runs every suite. Needs only python3 and make.
+# Madoguchi: `make run` starts the desk, `make test` runs every suite. Needs only python3 and make
+# (and a C compiler for the faster embedding engine, which is optional).
 SHELL := /bin/bash
 PYTHON ?= python3
 TOOLS := .tools
