@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 
 # One replica embeds at a time; the others would only burn the same CPU for the same rows.
 _EMBED_LOCK_ID = 0x6B62656D
-# Refitting ten thousand examples costs seconds: refit every so many embeddings, not per batch.
-_REFIT_EVERY = 2500
+# Refitting ten thousand examples costs seconds of both CPUs, and embedding waits for it: the
+# first refit comes after this many new embeddings, each later one once a pass has embedded
+# twice as many as at the last (2,500, 5,000, then the rest of a 10k import).
+_FIRST_REFIT = 2500
 
 
 async def missing_texts(uow_factory: UowFactory) -> list[tuple[str, str]]:
@@ -84,7 +86,7 @@ async def run_embedder(
             work = await missing_texts(uow_factory) if version != settled else []
             if not work:
                 settled = version
-            added = 0
+            added = announced = 0
             while work:
                 if busy():
                     # A refit is what makes a change answerable: it gets the CPU first.
@@ -94,11 +96,11 @@ async def run_embedder(
                     break
                 added += len(work[:batch])
                 del work[:batch]
-                if added >= _REFIT_EVERY or not work:
-                    await _announce(uow_factory, added, on_refit)
-                    added = 0
-            if added:
-                await _announce(uow_factory, added, on_refit)
+                if not work or added >= max(_FIRST_REFIT, 2 * announced):
+                    await _announce(uow_factory, added - announced, on_refit)
+                    announced = added
+            if added > announced:
+                await _announce(uow_factory, added - announced, on_refit)
         except asyncio.CancelledError:
             raise
         except Exception:
