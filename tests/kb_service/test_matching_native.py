@@ -45,3 +45,16 @@ def test_it_embeds_as_the_package_engine_does() -> None:
     assert np.argmax(batch @ question) == np.argmax(
         theirs.query(TEXTS) @ theirs.query("送金が届かない")
     )
+
+
+def test_without_the_built_engine_the_package_engine_answers(monkeypatch) -> None:
+    # A host with no C compiler still runs the bot, on the package's slower engine.
+    monkeypatch.setattr(native, "library_path", lambda: None)
+    embedding._model.cache_clear()
+    try:
+        assert embedding._model()._lib._name != str(native.LIBRARY)
+        vectors = embedding.embed_texts(["口座に入金したのに反映されない", "deposit not showing"])
+        assert vectors.shape == (2, embedding.DIM)
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    finally:
+        embedding._model.cache_clear()
