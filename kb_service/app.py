@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from kb_service.bot import IncidentNotices
 from kb_service.config import KbSettings
 from kb_service.embedder import run_embedder
 from kb_service.entrypoints.api import router
@@ -27,8 +28,12 @@ def create_app(settings: KbSettings | None = None) -> FastAPI:
     index = KbIndex(
         uow=uow, threshold=settings.threshold, fit_embed_budget=settings.fit_embed_budget
     )
+    notices = IncidentNotices(settings.incidents_ttl_s)
     consumer = EventConsumer(
-        index, assist_limit=settings.assist_limit, ready_wait_s=settings.event_ready_wait_s
+        index,
+        notices=notices,
+        assist_limit=settings.assist_limit,
+        ready_wait_s=settings.event_ready_wait_s,
     )
 
     async def engine_check() -> None:
@@ -59,4 +64,5 @@ def create_app(settings: KbSettings | None = None) -> FastAPI:
         ready_checks={"engine": engine_check},
     )
     app.state.kb_index = index
+    app.state.incident_notices = notices
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -47,9 +49,29 @@ async def active_incidents(session: AsyncSession) -> list[Incident]:
     return [Incident(r.title_ja, r.title_en) for r in rows]
 
 
+class IncidentNotices:
+    """The open incidents as replies mention them, read at most every `ttl_s` seconds.
+
+    Every reply needs them and they change rarely: reading them per reply was the biggest
+    part of an answer's time besides the engine. A new incident reaches replies within ttl_s.
+    """
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._incidents: list[Incident] = []
+        self._read_at = -math.inf
+
+    async def current(self, session: AsyncSession) -> list[Incident]:
+        if time.monotonic() - self._read_at >= self.ttl_s:
+            self._incidents = await active_incidents(session)
+            self._read_at = time.monotonic()
+        return self._incidents
+
+
 async def reply_to(
     *,
     index: KbIndex,
+    notices: IncidentNotices,
     session: AsyncSession,
     text: str,
     language: str | None,
@@ -57,7 +79,7 @@ async def reply_to(
 ) -> BotReply:
     """Ask the engine about one message and word its verdict for the customer."""
     asked = language or detect_language(text)
-    incidents = await active_incidents(session)
+    incidents = await notices.current(session)
     found = await index.answer(text, language=asked, wait_s=wait_s)
     verdict, article = found.verdict, found.article
     if verdict is None:

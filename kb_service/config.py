@@ -25,3 +25,5 @@ class KbSettings(ServiceSettings):
     # human only because this replica has just started.
     event_ready_wait_s: float = 120.0
     assist_limit: int = 3
+    # How long a replica's replies keep mentioning the incidents it last read.
+    incidents_ttl_s: float = 2.0

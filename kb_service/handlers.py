@@ -15,7 +15,7 @@ from kb_service.adapters.orm import (
     FeedbackRow,
     IncidentRow,
 )
-from kb_service.bot import record_unanswered, reply_to
+from kb_service.bot import IncidentNotices, record_unanswered, reply_to
 from kb_service.index import KbIndex
 from shared.contracts import Envelope
 from shared.contracts.chat import (
@@ -40,8 +40,16 @@ _SUGGESTION_CHARS = 1000
 class EventConsumer:
     """Applies consumed events to kb's read models; answers and assists as they arrive."""
 
-    def __init__(self, index: KbIndex, *, assist_limit: int, ready_wait_s: float) -> None:
+    def __init__(
+        self,
+        index: KbIndex,
+        *,
+        notices: IncidentNotices,
+        assist_limit: int,
+        ready_wait_s: float,
+    ) -> None:
         self.index = index
+        self.notices = notices
         self.assist_limit = assist_limit
         self.ready_wait_s = ready_wait_s
         self._handlers: dict[str, Callable[[UnitOfWork, Envelope], Awaitable[None]]] = {
@@ -113,6 +121,7 @@ class EventConsumer:
         text = event.message.text
         reply = await reply_to(
             index=self.index,
+            notices=self.notices,
             session=uow.session,
             text=text,
             language=event.language,

@@ -13,7 +13,7 @@ from kb_service import learning
 from kb_service.adapters import repository as repo
 from kb_service.adapters.orm import ArticleRow, ConversationRow, DraftRow, ExampleRow, FeedbackRow
 from kb_service.adapters.repository import ArticleData, StoredArticle
-from kb_service.bot import record_unanswered, reply_to
+from kb_service.bot import IncidentNotices, record_unanswered, reply_to
 from kb_service.config import KbSettings
 from kb_service.entrypoints.schemas import (
     AnswerIn,
@@ -46,7 +46,12 @@ async def get_settings(request: Request) -> KbSettings:
     return request.app.state.runtime.settings  # type: ignore[no-any-return]
 
 
+async def get_notices(request: Request) -> IncidentNotices:
+    return request.app.state.incident_notices  # type: ignore[no-any-return]
+
+
 Index = Annotated[KbIndex, Depends(get_index)]
+Notices = Annotated[IncidentNotices, Depends(get_notices)]
 Settings = Annotated[KbSettings, Depends(get_settings)]
 
 
@@ -146,12 +151,14 @@ async def answer(
     actor: CurrentActor,
     uow: Uow,
     index: Index,
+    notices: Notices,
     settings: Settings,
     response: Response,
 ) -> AnswerOut:
     async with uow:
         reply = await reply_to(
             index=index,
+            notices=notices,
             session=uow.session,
             text=body.text,
             language=body.language,
