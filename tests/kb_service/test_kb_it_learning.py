@@ -211,35 +211,35 @@ async def test_the_assigned_operator_is_offered_articles_for_the_customers_quest
 async def test_questions_the_bot_could_not_answer_are_reported_grouped_with_counts(
     api: httpx.AsyncClient,
 ) -> None:
-    tag = uuid.uuid4().hex[:5]
+    # Near the deposit articles but answered by none of them. Asked once everything is
+    # embedded, and with no random tag in the text: both moved the confidence from run to run,
+    # by up to 0.2, across the threshold.
+    supervisor = await _supervisor(api)
+
+    async def all_embedded() -> bool:
+        status = (await api.get("/api/v1/kb/status", headers=supervisor)).json()
+        return bool(status["ready"]) and status["embeddings_pending"] == 0
+
+    await wait_until(all_embedded, timeout_s=120, interval_s=0.5)
     similar = [
-        f"Do you accept deposits from a lunar colony bank {tag}?",
-        f"do you accept deposits from lunar colony banks {tag}",
-        f"Can I accept deposits from a lunar colony bank {tag}?",
+        "Can I get a paper receipt for my lunar colony bank deposit?",
+        "can i get a paper receipt for my lunar colony bank deposit",
+        "Could I get a paper receipt for my lunar colony bank deposit?",
     ]
     customer = bearer(await customer_token(api))
     unanswered = []
-    for text in [*similar, f"Is there a dress code for your office visits {tag}?"]:
+    for text in [*similar, "Is there a dress code for your office visits?"]:
         res = await api.post("/api/v1/bot/answer", json={"text": text}, headers=customer)
         if not res.json()["answered"]:
             unanswered.append(text)
-    # These sit close to the deposit articles, so one may now and then clear the threshold
-    # (the knowledge base other tests share changes the curve); the report holds the rest.
-    lunar_unanswered = [t for t in similar if t in unanswered]
-    assert len(lunar_unanswered) >= 2 and unanswered[-1].startswith("Is there a dress code")
-    report = await api.get(
-        "/api/v1/kb/unanswered", params={"days": 1}, headers=await _supervisor(api)
-    )
+    assert unanswered == [*similar, "Is there a dress code for your office visits?"]
+    report = await api.get("/api/v1/kb/unanswered", params={"days": 1}, headers=supervisor)
     assert report.status_code == 200
-    # The lunar questions form one group; the dress-code one is not among them.
-    (lunar,) = [
-        g
-        for g in report.json()["groups"]
-        if tag in g["representative"] and "lunar" in g["representative"]
-    ]
-    assert lunar["count"] == len(lunar_unanswered)
-    assert sorted(lunar["examples"]) == sorted(lunar_unanswered)
-    assert lunar["suggested_key"]
+    # The receipt questions form one group; the dress-code one is not among them.
+    (receipts,) = [g for g in report.json()["groups"] if "paper receipt" in g["representative"]]
+    assert receipts["count"] == len(similar)
+    assert sorted(receipts["examples"]) == sorted(similar)
+    assert receipts["suggested_key"]
 
 
 async def test_customers_feedback_on_bot_answers_is_counted_per_article(
