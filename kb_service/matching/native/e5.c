@@ -585,15 +585,19 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
                     int s0 = sstart[t], s1 = send[t], n = s1 - s0;
                     const float *qh = q + (size_t)t * H + h * hd;
                     for (int s = 0; s < n; s++) prob[s] = 0.f;
+                    /* each score sums q.k in the original's order, then scales */
                     for (int e = 0; e < hd; e++) {
-                        const float qe = qh[e] * scale;
+                        const float qe = qh[e];
                         const float *row = kt + (size_t)(h * hd + e) * T + s0;
 #pragma omp simd
                         for (int s = 0; s < n; s++) prob[s] += qe * row[s];
                     }
                     float mx = -1e30f;
 #pragma omp simd reduction(max:mx)
-                    for (int s = 0; s < n; s++) mx = prob[s] > mx ? prob[s] : mx;
+                    for (int s = 0; s < n; s++) {
+                        prob[s] *= scale;
+                        mx = prob[s] > mx ? prob[s] : mx;
+                    }
                     float sum = 0.f;
 #pragma omp simd reduction(+:sum)
                     for (int s = 0; s < n; s++) { prob[s] = expf(prob[s] - mx); sum += prob[s]; }
