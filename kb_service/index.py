@@ -110,7 +110,10 @@ class KbIndex:
         docs = [_doc(a) for a in articles]
         self.fitting = True
         try:
-            report = await asyncio.to_thread(engine.fit, docs, embeddings=embeddings)
+            previous = self.snapshot.engine if self.snapshot is not None else None
+            report = await asyncio.to_thread(
+                engine.fit, docs, embeddings=embeddings, previous=previous
+            )
         finally:
             self.fitting = False
         fresh = {k: to_bytes(v) for k, v in engine.embeddings.items() if k not in cached}

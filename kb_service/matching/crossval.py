@@ -3,7 +3,8 @@ matcher alone is as good as the fusion (so a message need not be embedded)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +34,9 @@ class HeldOut:
     fused: Calibrator
     lexical: Calibrator
     skip_from: float = NEVER
+    # Per fold, the lexical log-probabilities of its held-out rows: they do not depend on
+    # which rows are embedded, so a refit for new embeddings alone reuses them.
+    lexical_folds: Mapping[int, np.ndarray] = field(default_factory=dict)
 
 
 def skip_level(lexical: np.ndarray, fused: np.ndarray, labels: np.ndarray) -> float:
@@ -60,9 +64,11 @@ def cross_validate(
     weight: float,
     knn_scale: float,
     seed: int,
+    lexical_folds: Mapping[int, np.ndarray] | None = None,
 ) -> HeldOut:
     """Fit the confidence curves and the skip level on held-out folds, scored the way live
-    queries are."""
+    queries are; `lexical_folds` (from an earlier fit on the same texts) skips the lexical
+    fold models."""
     folds = fold_ids(labels, folds=FOLDS, seed=seed)
     use_semantic = embedded is not None and bool(embedded.any())
     mask = embedded if embedded is not None else np.zeros(len(labels), dtype=bool)
@@ -70,15 +76,24 @@ def cross_validate(
     lexical_probs: list[np.ndarray] = []
     fused_probs: list[np.ndarray] = []
     gold: list[np.ndarray] = []
+    computed: dict[int, np.ndarray] = {}
     for fold in range(FOLDS if len(labels) <= FULL_CV_UNTIL else 1):
         train = folds != fold
-        # Live queries are always embedded, so only embedded rows stand in for them.
-        held = (folds == fold) & real[labels] & (mask if use_semantic else True)
-        if not held.any():
+        candidates = np.flatnonzero((folds == fold) & real[labels])
+        if not len(candidates):
             continue
-        train_rows, held_rows = np.flatnonzero(train), np.flatnonzero(held)
-        lexical = LexicalModel().fit_rows(features.rows(train_rows), labels[train], n_classes=n)
-        lex = lexical.log_proba_rows(features.held_out(train_rows, held_rows))
+        lex_all = (lexical_folds or {}).get(fold)
+        if lex_all is None:
+            train_rows = np.flatnonzero(train)
+            lexical = LexicalModel().fit_rows(features.rows(train_rows), labels[train], n_classes=n)
+            lex_all = lexical.log_proba_rows(features.held_out(train_rows, candidates))
+        computed[fold] = lex_all
+        # Live queries are always embedded, so only embedded rows stand in for them.
+        keep = mask[candidates] if use_semantic else np.ones(len(candidates), dtype=bool)
+        if not keep.any():
+            continue
+        held = candidates[keep]
+        lex = lex_all[keep]
         sem = None
         if use_semantic:
             semantic = SemanticModel(knn_scale=knn_scale).fit(
@@ -89,10 +104,10 @@ def cross_validate(
         fused_probs.append(fuse(lex, sem, weight=weight))
         gold.append(labels[held])
     if not gold:
-        return HeldOut(Calibrator(), Calibrator())
+        return HeldOut(Calibrator(), Calibrator(), lexical_folds=computed)
     lexical, fused, y = (np.concatenate(x) for x in (lexical_probs, fused_probs, gold))
     skip_from = skip_level(lexical, fused, y) if use_semantic else NEVER
-    return HeldOut(_calibrate(fused, y), _calibrate(lexical, y), skip_from)
+    return HeldOut(_calibrate(fused, y), _calibrate(lexical, y), skip_from, computed)
 
 
 def _calibrate(probs: np.ndarray, gold: np.ndarray) -> Calibrator:

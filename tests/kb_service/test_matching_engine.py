@@ -174,3 +174,25 @@ def test_a_message_the_lexical_matcher_is_sure_of_is_answered_without_embedding(
     # A paraphrase with few of the examples' words needs the meaning, so it is embedded.
     engine.answer("ログイン用の秘密の文字列が思い出せない")
     assert embedded == ["ログイン用の秘密の文字列が思い出せない"]
+
+
+def test_a_refit_for_new_embeddings_reuses_the_lexical_side_and_answers_as_a_fresh_fit(
+    articles,
+):
+    partial = Engine(max_new_embeddings=40)
+    partial.fit(articles)
+    cached = partial.embeddings
+    refit = Engine(max_new_embeddings=10_000)
+    refit.fit(articles, embeddings=cached, previous=partial)
+    fresh = Engine(max_new_embeddings=10_000)
+    fresh.fit(articles, embeddings=refit.embeddings)
+    assert refit._lexical is partial._lexical  # nothing lexical was fitted again
+    for q in load_eval()[:40]:
+        ours, theirs = refit.answer(q["text"]), fresh.answer(q["text"])
+        assert (ours.key, ours.reason) == (theirs.key, theirs.reason)
+        assert ours.confidence == pytest.approx(theirs.confidence, abs=1e-4)
+    # Changed articles are fitted afresh.
+    changed = [replace(a, examples=(*a.examples, "一つ増えた例文")) for a in articles[:1]]
+    moved = Engine()
+    moved.fit([*changed, *articles[1:]], embeddings=refit.embeddings, previous=refit)
+    assert moved._lexical is not refit._lexical
