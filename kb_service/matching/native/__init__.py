@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-LIBRARY = Path(__file__).with_name("libe5.so")
-# The library is compiled for x86-64 with these (see build.py); the VNNI kernel inside is
-# chosen at run time.
-_NEEDS = {"avx2", "fma", "f16c"}
+from kb_service.matching.native.build import CPU_FEATURES, LIBRARY
+
+# The library is compiled for x86-64 with these; the VNNI kernel inside is chosen at run time.
+_NEEDS = set(CPU_FEATURES)
 
 
 def _cpu_flags() -> set[str]:

