@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, log_softmax
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
+
+from kb_service.matching.scores import log_softmax
 
 # Enough held-out decisions of both outcomes are needed before a fitted curve beats identity.
 _MIN_POINTS = 30
@@ -14,7 +16,7 @@ _MIN_EACH = 5
 def fuse(lexical: np.ndarray, semantic: np.ndarray | None, *, weight: float) -> np.ndarray:
     """Combine per-class log-probabilities and return normalized probabilities."""
     scores = lexical if semantic is None else lexical + weight * semantic
-    return np.asarray(np.exp(log_softmax(scores, axis=1)))
+    return np.asarray(np.exp(log_softmax(scores)))
 
 
 def confidence_features(top: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags, hstack
-from scipy.special import log_softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from kb_service.matching.normalize import lexical_form, word_tokens
+from kb_service.matching.scores import log_softmax
 
 # Rare n-grams are noise in big knowledge bases but the signal in small ones.
 _MIN_DF_FROM = 3000
@@ -104,7 +104,7 @@ class LexicalModel:
         if margins.ndim == 1:
             margins = np.stack([-margins, margins], axis=1)
         out[:, self._classes] = margins * self._temperature
-        return np.asarray(log_softmax(out, axis=1))
+        return log_softmax(out)
 
     def log_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Return (n, n_classes) log-probabilities from softmax-scaled SVM margins."""
@@ -124,7 +124,7 @@ class LexicalModel:
             self._scorer = _Scorer(self._word, self._char, self._svm)
         out = np.full((1, self._n_classes), _ABSENT)
         out[0, self._classes] = self._scorer.margins(lexical_form(text)) * self._temperature
-        return np.asarray(log_softmax(out, axis=1))
+        return log_softmax(out)
 
 
 class _Scorer:

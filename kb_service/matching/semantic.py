@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import log_softmax
 from sklearn.linear_model import LogisticRegression
+
+from kb_service.matching.scores import log_softmax
 
 _ABSENT = -30.0
 
@@ -23,7 +24,11 @@ class SemanticModel:
         self._mean: np.ndarray | None = None
         self._classes = np.zeros(0, dtype=int)
         self._n_classes = 0
-        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._weights = np.zeros((0, 0), dtype=np.float32)
+        self._bias = np.zeros(0)
+        # Examples as columns, sorted by class: one query's cosines are one contiguous
+        # matrix-vector product (10k examples: 0.2 ms, against 0.3 through a transposed view).
+        self._examples = np.zeros((0, 0), dtype=np.float32)
         self._starts = np.zeros(0, dtype=int)
 
     @property
@@ -40,8 +45,10 @@ class SemanticModel:
         centered = self._center(vectors)
         if len(self._classes) > 1:
             self._model = LogisticRegression(C=self._c, max_iter=300).fit(centered, labels)
+            self._weights = np.ascontiguousarray(self._model.coef_.T, dtype=np.float32)
+            self._bias = self._model.intercept_
         order = np.argsort(labels, kind="stable")
-        self._vectors = np.ascontiguousarray(centered[order])
+        self._examples = np.ascontiguousarray(centered[order].T)
         self._starts = np.searchsorted(labels[order], self._classes)
         return self
 
@@ -64,8 +71,8 @@ class SemanticModel:
         assert self._model is not None
         if self._model.coef_.shape[0] == 1:
             return np.asarray(self._model.predict_log_proba(centered))
-        scores = centered @ self._model.coef_.T.astype(np.float32) + self._model.intercept_
-        return np.asarray(log_softmax(scores, axis=1))
+        scores = centered @ self._weights + self._bias
+        return log_softmax(scores)
 
     def log_proba(self, vectors: np.ndarray) -> np.ndarray:
         """Return (n, n_classes) log-probabilities; uniform when unfitted."""
@@ -75,7 +82,7 @@ class SemanticModel:
         centered = self._center(vectors)
         out[:, self._classes] = self._classifier_log_proba(centered)
         nearest = np.full((len(vectors), self._n_classes), _ABSENT)
-        similarity = centered @ self._vectors.T
+        similarity = centered @ self._examples
         nearest[:, self._classes] = np.maximum.reduceat(similarity, self._starts, axis=1)
         nearest[:, self._classes] *= self._knn_scale
-        return np.asarray(log_softmax(out + log_softmax(nearest, axis=1), axis=1))
+        return log_softmax(out + log_softmax(nearest))
