@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from bench.report import pct, say
 from bench.signals import exit_on_sigterm
 from services.desk import Desk, DeskConfig
 from services.infra import free_port, free_port_block
@@ -41,15 +42,6 @@ SEED = 0
 SEARCHERS = 4
 CHECKPOINTS_S = (30.0, 60.0, 120.0)
 SAMPLE_EVERY = 10
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def summary(latencies: list[float]) -> str:

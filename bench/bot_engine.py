@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.report import say
 from kb_service.matching import ArticleDoc, Engine, embed_texts, embedding, text_key
 from kb_service.matching.calibration import fuse
 from kb_service.matching.seed import load_articles, load_eval
@@ -28,11 +29,6 @@ CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "madogu
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 SHOTS = 10
 SEED = 0
-
-
-def say(message: str) -> None:
-    """Print progress immediately."""
-    print(message, flush=True)
 
 
 def load_split(name: str) -> tuple[list[str], list[str]]:

@@ -22,6 +22,7 @@ import httpx
 import websockets
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.report import pct, say
 from bench.signals import exit_on_sigterm
 from kb_service.matching.seed import load_eval
 from services.desk import Desk, DeskConfig
@@ -32,15 +33,6 @@ PHASE_S = float(sys.argv[1]) if len(sys.argv) > 1 else 12.0
 CUSTOMERS = 32
 WORKERS = 16
 BOT_QUESTIONS = 60
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def customers(gateway: str) -> list[tuple[str, str]]:

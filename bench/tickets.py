@@ -23,6 +23,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy import text
 
+from bench.report import pct
 from bench.signals import exit_on_sigterm
 from services.infra import EmbeddedPostgres
 from shared.db import UnitOfWork, make_engine, make_sessionmaker
@@ -38,11 +39,6 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "ticket_service" / "migrat
 
 def say(message: str) -> None:
     print(f"[bench.tickets {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 LOAD_SQL = """
