@@ -760,8 +760,30 @@ int e5_embed(e5_model *m, const char *text, int is_query, float *out) {
     return embed_n(m, &text, 1, is_query, out);
 }
 
+/* Several texts: each thread embeds every other text on its own, its matmuls serial. A
+ * batch in one forward pass splits each matmul across the threads instead, and then a
+ * thread that another process preempts holds the other up at every barrier: under a fifth
+ * of a core of other load that cost a third of the throughput. A text's vector does not
+ * depend on the other texts of its pass, so the results are the same. */
 int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query, float *out) {
-    return embed_n(m, texts, n, is_query, out);
+    int teams = omp_get_max_threads();
+    if (n < 2 || teams < 2 || omp_in_parallel()) return embed_n(m, texts, n, is_query, out);
+    if (teams > n) teams = n;
+    int H = m->H, rc = 0;
+#pragma omp parallel num_threads(teams) reduction(|:rc)
+    {
+        int id = omp_get_thread_num(), k = 0;
+        int mine = (n - id + teams - 1) / teams;
+        const char **sub = (const char **)malloc(sizeof(char *) * (size_t)mine);
+        float *part = (float *)malloc(sizeof(float) * (size_t)mine * H);
+        for (int i = id; i < n; i += teams) sub[k++] = texts[i];
+        rc |= embed_n(m, sub, mine, is_query, part);
+        k = 0;
+        for (int i = id; i < n; i += teams, k++)
+            memcpy(out + (size_t)i * H, part + (size_t)k * H, sizeof(float) * H);
+        free(sub); free(part);
+    }
+    return rc;
 }
 
 int e5_dim(const e5_model *m) { return m->H; }
