@@ -105,9 +105,9 @@ def cross_validate(
         gold.append(labels[held])
     if not gold:
         return HeldOut(Calibrator(), Calibrator(), lexical_folds=computed)
-    lexical, fused, y = (np.concatenate(x) for x in (lexical_probs, fused_probs, gold))
-    skip_from = skip_level(lexical, fused, y) if use_semantic else NEVER
-    return HeldOut(_calibrate(fused, y), _calibrate(lexical, y), skip_from, computed)
+    lex_probs, fused, y = (np.concatenate(x) for x in (lexical_probs, fused_probs, gold))
+    skip_from = skip_level(lex_probs, fused, y) if use_semantic else NEVER
+    return HeldOut(_calibrate(fused, y), _calibrate(lex_probs, y), skip_from, computed)
 
 
 def _calibrate(probs: np.ndarray, gold: np.ndarray) -> Calibrator:
