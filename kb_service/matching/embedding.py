@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 MODEL_ID = "multilingual-e5-small-q4/query"
 DIM = 384
 # Texts per call into the model: a customer's question queues behind at most one such turn
-# of background embedding (~25 ms), and turns of 8 keep the cost per text within 10 % of
-# batches of 64 even while other processes share the CPUs (turns of 4: 15-20 % more).
+# of background embedding (~25 ms). The threads share a turn's texts out, and turns of 8
+# cost no more per text than batches of 64, with or without other processes on the CPUs
+# (turns of 4: ~5 % more).
 _TURN = 8
 _SPACES = re.compile(r"\s+")
 # The model's OpenMP runtime keeps a team of worker threads per calling thread, and once it
