@@ -153,6 +153,9 @@ typedef struct { uint8_t *w; float *d; int lanes; } xmat;   /* w == NULL: not un
 #define RG 4            /* row groups per work unit: 64 output rows (VNNI), 32 (AVX2) */
 
 static int has_vnni(void) {
+    /* E5_KERNEL=avx2 takes the AVX2 kernel on a VNNI CPU too, to compare the two. */
+    const char *kernel = getenv("E5_KERNEL");
+    if (kernel && strcmp(kernel, "avx2") == 0) return 0;
     return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
 }
 
