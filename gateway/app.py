@@ -8,7 +8,6 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import httpx
 from fastapi import FastAPI
 
 from gateway.config import GatewaySettings
@@ -16,7 +15,7 @@ from gateway.entrypoints import auth, proxy
 from gateway.realtime import socket
 from gateway.realtime.hub import Hub
 from gateway.realtime.limits import RateLimiter
-from gateway.upstreams import ROUTES, upstream_url
+from gateway.upstreams import ROUTES, Upstreams, upstream_url
 from shared.contracts import chat, kb, routing
 from shared.health import health_router
 from shared.logging import configure_logging
@@ -71,7 +70,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("gateway", settings.log_level)
-        app.state.http = httpx.AsyncClient(timeout=settings.upstream_timeout_s)
+        app.state.http = Upstreams(settings.upstream_timeout_s)
         app.state.producer = await start_producer(settings, client_id="gateway")
         task = asyncio.ensure_future(fan_out(app))
         try:
@@ -81,7 +80,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await app.state.producer.stop()
-            await app.state.http.aclose()
+            await app.state.http.close()
 
     app = FastAPI(title="madoguchi gateway", lifespan=lifespan)
     app.state.settings = settings
@@ -100,8 +99,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     def backend_check(service: str) -> Callable[[], Awaitable[None]]:
         async def check() -> None:
-            res = await app.state.http.get(f"{upstream_url(settings, service)}/healthz", timeout=2)
-            res.raise_for_status()
+            url = f"{upstream_url(settings, service)}/healthz"
+            res = await app.state.http.request("GET", url, timeout_s=2)
+            if res.status_code != 200:
+                raise RuntimeError(f"{service} answered {res.status_code}")
 
         return check
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from gateway.upstreams import upstream_url
+from gateway.upstreams import UpstreamError, Upstreams, upstream_url
 from shared.auth import Actor, issue_token
 from shared.problems import Problem
 
@@ -38,13 +37,14 @@ class CustomerTokenOut(BaseModel):
 async def login(body: Login, request: Request) -> TokenOut:
     """Check staff credentials with routing_service, which keeps the accounts."""
     settings = request.app.state.settings
-    client: httpx.AsyncClient = request.app.state.http
+    client: Upstreams = request.app.state.http
     try:
-        res = await client.post(
+        res = await client.request(
+            "POST",
             f"{upstream_url(settings, 'routing_service')}/internal/v1/auth/verify",
             json=body.model_dump(),
         )
-    except httpx.HTTPError as exc:
+    except UpstreamError as exc:
         raise Problem(503, "login is unavailable right now") from exc
     if res.status_code != 200:
         raise Problem(401, "wrong username or password")

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 
-import httpx
 from fastapi import APIRouter, Request, Response
 
 from gateway.realtime.limits import RateLimiter, retry_after_s
-from gateway.upstreams import service_for, upstream_url
+from gateway.upstreams import (
+    UpstreamError,
+    Upstreams,
+    UpstreamTimeout,
+    service_for,
+    upstream_url,
+)
 from shared.auth import InvalidToken, bearer_token, decode_token
 from shared.logging import correlation_id
 from shared.problems import Problem
@@ -55,18 +60,18 @@ async def proxy(path: str, request: Request) -> Response:
         headers[CORRELATION_HEADER] = cid
     if trace := traceparent.get():
         headers[TRACEPARENT_HEADER] = trace
-    client: httpx.AsyncClient = request.app.state.http
+    client: Upstreams = request.app.state.http
     try:
         upstream = await client.request(
             request.method,
             f"{upstream_url(settings, service)}/api/v1/{path}",
-            params=str(request.query_params),
+            params=request.query_params.multi_items(),
             content=body,
             headers=headers,
         )
-    except httpx.TimeoutException as exc:
+    except UpstreamTimeout as exc:
         raise Problem(504, f"{service} did not answer in time") from exc
-    except httpx.HTTPError as exc:
+    except UpstreamError as exc:
         raise Problem(503, f"{service} is unavailable") from exc
     return Response(
         content=upstream.content,

@@ -6,13 +6,12 @@ import json
 import time
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 
 from gateway.config import GatewaySettings
 from gateway.realtime.hub import Connection
 from gateway.realtime.limits import RateLimiter, retry_after_s
-from gateway.upstreams import upstream_url
+from gateway.upstreams import Reply, UpstreamError, Upstreams, upstream_url
 
 PAGE = 500
 
@@ -22,7 +21,7 @@ class Session:
 
     def __init__(self, app: FastAPI, conn: Connection, token: str) -> None:
         self.settings: GatewaySettings = app.state.settings
-        self.http: httpx.AsyncClient = app.state.http
+        self.http: Upstreams = app.state.http
         self.limiter: RateLimiter = app.state.message_limiter
         self.conn = conn
         self.token = token
@@ -62,12 +61,12 @@ class Session:
                 self.error(f"unknown or incomplete frame {kind!r}")
         except (TypeError, ValueError):
             self.error("a field has the wrong type", status=422)
-        except httpx.HTTPError:
+        except UpstreamError:
             self.error("the chat service is unavailable", status=503, conversation_id=cid)
 
     async def call(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None
-    ) -> httpx.Response:
+    ) -> Reply:
         return await self.http.request(
             method,
             f"{upstream_url(self.settings, 'chat_service')}/api/v1{path}",
@@ -128,7 +127,7 @@ class Session:
             }
         )
 
-    def upstream_error(self, res: httpx.Response, conversation_id: str, **extra: Any) -> None:
+    def upstream_error(self, res: Reply, conversation_id: str, **extra: Any) -> None:
         try:
             detail = str(res.json().get("detail", "refused"))
         except ValueError:

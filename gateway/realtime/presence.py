@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import httpx
-
 from gateway.config import GatewaySettings
-from gateway.upstreams import upstream_url
+from gateway.upstreams import UpstreamError, Upstreams, upstream_url
 
 log = logging.getLogger(__name__)
 # The latest announcement per staff member: the next one waits for it, so "connected" and
@@ -17,24 +15,24 @@ _latest: dict[str, asyncio.Task[None]] = {}
 
 
 async def _post(
-    client: httpx.AsyncClient, settings: GatewaySettings, operator_id: str, connected: bool
+    client: Upstreams, settings: GatewaySettings, operator_id: str, connected: bool
 ) -> None:
     base = upstream_url(settings, "routing_service")
     url = f"{base}/internal/v1/operators/{operator_id}/connection"
     try:
-        res = await client.post(
-            url, json={"connected": connected}, timeout=settings.presence_timeout_s
+        res = await client.request(
+            "POST", url, json={"connected": connected}, timeout_s=settings.presence_timeout_s
         )
         # 404 while routing lacks the route (or the staff member is not an operator): fine.
         if res.status_code >= 500:
             log.warning("routing answered %s to a connection change", res.status_code)
-    except httpx.HTTPError as exc:
+    except UpstreamError as exc:
         # Routing applies a grace period and reconciles on the next change; never block a socket.
         log.warning("could not tell routing that %s connected=%s: %s", operator_id, connected, exc)
 
 
 def announce(
-    client: httpx.AsyncClient, settings: GatewaySettings, operator_id: str, *, connected: bool
+    client: Upstreams, settings: GatewaySettings, operator_id: str, *, connected: bool
 ) -> None:
     """Fire and forget: tell routing a staff member's sockets opened or all closed."""
     before = _latest.get(operator_id)
