@@ -1075,6 +1075,7 @@ static e5_model *e5_parse(const uint8_t *base, size_t size, void *map, size_t ma
     m->eln_w = (const float *)find_tensor(dir, ndir, "emb.ln.w");
     m->eln_b = (const float *)find_tensor(dir, ndir, "emb.ln.b");
     m->layers = (layer_t *)calloc(m->NL, sizeof(layer_t));
+    int lanes = has_vnni() ? 16 : 8;   /* the AVX-512 VNNI kernel's layout, else the AVX2 one's */
     char nm2[24];
     for (int l = 0; l < m->NL; l++) {
         layer_t *ly = &m->layers[l];
@@ -1089,15 +1090,12 @@ static e5_model *e5_parse(const uint8_t *base, size_t size, void *map, size_t ma
         T(fow, "fo.w", const block_q4_0 *) T(fob, "fo.b", const float *)
         T(oln_w, "oln.w", const float *)  T(oln_b, "oln.b", const float *)
 #undef T
-        {
-            int lanes = has_vnni() ? 16 : 8;   /* AVX-512 VNNI, else AVX2 */
-            ly->x_qw = unpack(ly->qw, m->H, m->H, lanes);
-            ly->x_kw = unpack(ly->kw, m->H, m->H, lanes);
-            ly->x_vw = unpack(ly->vw, m->H, m->H, lanes);
-            ly->x_aow = unpack(ly->aow, m->H, m->H, lanes);
-            ly->x_fiw = unpack(ly->fiw, m->FF, m->H, lanes);
-            ly->x_fow = unpack(ly->fow, m->H, m->FF, lanes);
-        }
+        ly->x_qw = unpack(ly->qw, m->H, m->H, lanes);
+        ly->x_kw = unpack(ly->kw, m->H, m->H, lanes);
+        ly->x_vw = unpack(ly->vw, m->H, m->H, lanes);
+        ly->x_aow = unpack(ly->aow, m->H, m->H, lanes);
+        ly->x_fiw = unpack(ly->fiw, m->FF, m->H, lanes);
+        ly->x_fow = unpack(ly->fow, m->H, m->FF, lanes);
     }
     free(dir);
 
