@@ -23,8 +23,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from bench.client import Client, Response
 from bench.report import pct, say
 from bench.signals import exit_on_sigterm
 from services.desk import Desk, DeskConfig
@@ -48,7 +47,7 @@ def summary(latencies: list[float]) -> str:
     return f"median {statistics.median(latencies):.1f} ms, p95 {pct(latencies, 0.95):.1f} ms"
 
 
-def engine_ms(res: httpx.Response) -> float:
+def engine_ms(res: Response) -> float:
     """The engine's share of an answer, from kb_service's `Server-Timing: engine;dur=...`."""
     return float(res.headers.get("server-timing", "engine;dur=nan").partition(";dur=")[2])
 
@@ -85,7 +84,7 @@ def few_shot(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 async def wait_for_engine(
-    api: httpx.AsyncClient,
+    api: Client,
     headers: dict[str, str],
     *,
     full: bool,
@@ -124,9 +123,7 @@ async def wait_for_engine(
     return time.perf_counter() - began
 
 
-async def sampled_top1(
-    api: httpx.AsyncClient, headers: dict[str, str], tests: list[tuple[str, str]]
-) -> float:
+async def sampled_top1(api: Client, headers: dict[str, str], tests: list[tuple[str, str]]) -> float:
     """Top-1 over every SAMPLE_EVERY-th test utterance (a quick reading during the import)."""
     sample = tests[::SAMPLE_EVERY]
     hits = 0
@@ -138,7 +135,7 @@ async def sampled_top1(
     return hits / len(sample)
 
 
-async def evaluate(api: httpx.AsyncClient, headers: dict[str, str], tests: list[tuple[str, str]]):
+async def evaluate(api: Client, headers: dict[str, str], tests: list[tuple[str, str]]) -> None:
     """Ask every test utterance: bot answers one by one (latency), searches in parallel.
 
     kb_service keeps recent questions' embeddings, so the latency is taken only over questions
@@ -194,7 +191,7 @@ async def repeat_latency(
     itself: what the rest of an answer costs, and what the gateway hop adds."""
     for label, base in (("through the gateway", gateway), ("of kb_service directly", kb)):
         latencies: list[float] = []
-        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        async with Client(base) as client:
             for text, _ in tests[::SAMPLE_EVERY]:
                 began = time.perf_counter()
                 res = await client.post("/api/v1/bot/answer", json={"text": text,
@@ -210,7 +207,7 @@ async def run(
 ) -> None:
     """Import `rows` into a fresh desk and ask every test utterance."""
     gateway = desk.url("gateway")
-    async with httpx.AsyncClient(base_url=gateway, timeout=120) as api:
+    async with Client(gateway) as api:
         login = await api.post("/api/v1/auth/login", json={"username": "admin",
                                "password": password})  # fmt: skip
         headers = {"authorization": f"Bearer {login.json()['access_token']}"}
