@@ -197,47 +197,45 @@ static void vnni_unit(const xmat *X, const float *bias,
                       const int8_t *aq, const float *ad, const int32_t *as,
                       float *Y, int L, int nout, int nin, int u) {
     int nb = nin / QK, nk = nin / 4;
-    {
-        for (int t0 = 0; t0 < L; t0 += 2) {
-            int nt = L - t0 < 2 ? 1 : 2;
-            __m512 facc[2][RG];
-            for (int i = 0; i < 2; i++)
-                for (int g = 0; g < RG; g++) facc[i][g] = _mm512_setzero_ps();
-            for (int b = 0; b < nb; b++) {
-                /* the nibbles are stored unsigned: sum (q-8)*a = sum q*a - 8*sum a */
-                __m512i acc[2][RG];
+    for (int t0 = 0; t0 < L; t0 += 2) {
+        int nt = L - t0 < 2 ? 1 : 2;
+        __m512 facc[2][RG];
+        for (int i = 0; i < 2; i++)
+            for (int g = 0; g < RG; g++) facc[i][g] = _mm512_setzero_ps();
+        for (int b = 0; b < nb; b++) {
+            /* the nibbles are stored unsigned: sum (q-8)*a = sum q*a - 8*sum a */
+            __m512i acc[2][RG];
+            for (int i = 0; i < nt; i++) {
+                __m512i init = _mm512_set1_epi32(-8 * as[(size_t)(t0 + i) * nb + b]);
+                for (int g = 0; g < RG; g++) acc[i][g] = init;
+            }
+            for (int k = b * (QK / 4); k < (b + 1) * (QK / 4); k++) {
                 for (int i = 0; i < nt; i++) {
-                    __m512i init = _mm512_set1_epi32(-8 * as[(size_t)(t0 + i) * nb + b]);
-                    for (int g = 0; g < RG; g++) acc[i][g] = init;
-                }
-                for (int k = b * (QK / 4); k < (b + 1) * (QK / 4); k++) {
-                    for (int i = 0; i < nt; i++) {
-                        int32_t a4;
-                        memcpy(&a4, aq + (size_t)(t0 + i) * nin + k * 4, 4);
-                        __m512i av = _mm512_set1_epi32(a4);
-                        for (int g = 0; g < RG; g++) {
-                            const uint8_t *wp = X->w + ((size_t)(u * RG + g) * nk + k) * 64;
-                            acc[i][g] = _mm512_dpbusd_epi32(acc[i][g], _mm512_load_si512(wp), av);
-                        }
-                    }
-                }
-                for (int i = 0; i < nt; i++) {
-                    __m512 da = _mm512_set1_ps(ad[(size_t)(t0 + i) * nb + b]);
+                    int32_t a4;
+                    memcpy(&a4, aq + (size_t)(t0 + i) * nin + k * 4, 4);
+                    __m512i av = _mm512_set1_epi32(a4);
                     for (int g = 0; g < RG; g++) {
-                        __m512 dw = _mm512_load_ps(X->d + ((size_t)(u * RG + g) * nb + b) * 16);
-                        facc[i][g] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[i][g]),
-                                                     _mm512_mul_ps(dw, da), facc[i][g]);
+                        const uint8_t *wp = X->w + ((size_t)(u * RG + g) * nk + k) * 64;
+                        acc[i][g] = _mm512_dpbusd_epi32(acc[i][g], _mm512_load_si512(wp), av);
                     }
                 }
             }
-            for (int i = 0; i < nt; i++)
+            for (int i = 0; i < nt; i++) {
+                __m512 da = _mm512_set1_ps(ad[(size_t)(t0 + i) * nb + b]);
                 for (int g = 0; g < RG; g++) {
-                    int r0 = (u * RG + g) * 16;
-                    __m512 y = facc[i][g];
-                    if (bias) y = _mm512_add_ps(y, _mm512_loadu_ps(bias + r0));
-                    _mm512_storeu_ps(Y + (size_t)(t0 + i) * nout + r0, y);
+                    __m512 dw = _mm512_load_ps(X->d + ((size_t)(u * RG + g) * nb + b) * 16);
+                    facc[i][g] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[i][g]),
+                                                 _mm512_mul_ps(dw, da), facc[i][g]);
                 }
+            }
         }
+        for (int i = 0; i < nt; i++)
+            for (int g = 0; g < RG; g++) {
+                int r0 = (u * RG + g) * 16;
+                __m512 y = facc[i][g];
+                if (bias) y = _mm512_add_ps(y, _mm512_loadu_ps(bias + r0));
+                _mm512_storeu_ps(Y + (size_t)(t0 + i) * nout + r0, y);
+            }
     }
 }
 
