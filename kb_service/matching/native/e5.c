@@ -113,14 +113,33 @@ static inline __m256i load_w(const block_q4_0 *RESTRICT w) {
 }
 #endif
 
+/* The largest |x| of a 32-block (a maximum is exact in any order). */
+static inline float block_absmax(const float *x) {
+#if defined(__AVX2__)
+    const __m256 mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 m = _mm256_max_ps(
+        _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x), mask),
+                      _mm256_and_ps(_mm256_loadu_ps(x + 8), mask)),
+        _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + 16), mask),
+                      _mm256_and_ps(_mm256_loadu_ps(x + 24), mask)));
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+    return _mm_cvtss_f32(h);
+#else
+    float amax = 0.f;
+    for (int j = 0; j < QK; j++) { float a = fabsf(x[j]); if (a > amax) amax = a; }
+    return amax;
+#endif
+}
+
 /* Quantize one token's activations x[nin] to per-block int8 (Q8_0): per 32-block the
  * int8 values, their scale and their sum. */
 static inline void quantize_row(const float *RESTRICT x, int nin,
                                 int8_t *RESTRICT q, float *RESTRICT d, int32_t *RESTRICT s) {
     for (int b = 0; b < nin / QK; b++) {
         const float *xb = x + b * QK;
-        float amax = 0.f;
-        for (int j = 0; j < QK; j++) { float a = fabsf(xb[j]); if (a > amax) amax = a; }
+        float amax = block_absmax(xb);
         float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
         int8_t *qq = q + b * QK;
         int32_t sum = 0;
@@ -614,6 +633,71 @@ static int tok_content(const tokenizer *t, const char *text,
  * pos   : per-token position id (resets to 0 at each segment start)
  * sstart/send[gi] : the [start,end) token range of gi's segment
  * segoff: nseg+1 segment offsets; out holds nseg*H embeddings */
+/* Attention for one query and head over a segment's n keys: scores
+ * prob[s] = sum_e q[e] * kt[e * T + s], summed over e in order (as the original did, through
+ * memory); then the context ch[e] = sum_s p[s] * inv * v[s * H + e], summed over s in order.
+ * For 32-wide heads the sums stay in registers, 32 scores and the whole context at a time:
+ * the same arithmetic in the same order, so the same vectors. */
+#define SCORE_LANES 32
+static inline void attention_scores(const float *q, const float *kt, int T, int hd, int n,
+                                    float *prob) {
+#if defined(__AVX2__)
+    if (hd == 32) {
+        for (int s = 0; s < n; s += SCORE_LANES) {
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int e = 0; e < 32; e++) {
+                const float *row = kt + (size_t)e * T + s;
+                __m256 qe = _mm256_set1_ps(q[e]);
+                a0 = _mm256_fmadd_ps(qe, _mm256_loadu_ps(row), a0);
+                a1 = _mm256_fmadd_ps(qe, _mm256_loadu_ps(row + 8), a1);
+                a2 = _mm256_fmadd_ps(qe, _mm256_loadu_ps(row + 16), a2);
+                a3 = _mm256_fmadd_ps(qe, _mm256_loadu_ps(row + 24), a3);
+            }
+            _mm256_storeu_ps(prob + s, a0);
+            _mm256_storeu_ps(prob + s + 8, a1);
+            _mm256_storeu_ps(prob + s + 16, a2);
+            _mm256_storeu_ps(prob + s + 24, a3);
+        }
+        return;
+    }
+#endif
+    for (int s = 0; s < n; s++) prob[s] = 0.f;
+    for (int e = 0; e < hd; e++) {
+        const float qe = q[e];
+        const float *row = kt + (size_t)e * T;
+#pragma omp simd
+        for (int s = 0; s < n; s++) prob[s] += qe * row[s];
+    }
+}
+
+static inline void attention_context(const float *prob, float inv, const float *v, int H,
+                                     int hd, int n, float *ch) {
+#if defined(__AVX2__)
+    if (hd == 32) {
+        __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+        for (int s = 0; s < n; s++) {
+            __m256 p = _mm256_set1_ps(prob[s] * inv);
+            const float *vh = v + (size_t)s * H;
+            c0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(vh), c0);
+            c1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(vh + 8), c1);
+            c2 = _mm256_fmadd_ps(p, _mm256_loadu_ps(vh + 16), c2);
+            c3 = _mm256_fmadd_ps(p, _mm256_loadu_ps(vh + 24), c3);
+        }
+        _mm256_storeu_ps(ch, c0);
+        _mm256_storeu_ps(ch + 8, c1);
+        _mm256_storeu_ps(ch + 16, c2);
+        _mm256_storeu_ps(ch + 24, c3);
+        return;
+    }
+#endif
+    for (int e = 0; e < hd; e++) ch[e] = 0.f;
+    for (int s = 0; s < n; s++) {
+        float p = prob[s] * inv;
+        const float *vh = v + (size_t)s * H;
+        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
+    }
+}
+
 static int forward_batch(e5_model *m, const int *ids, const int *pos,
                          const int *sstart, const int *send,
                          const int *segoff, int nseg, int T, float *out,
@@ -624,7 +708,9 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     float *q   = (float *)malloc(TH * sizeof(float));
     float *k   = (float *)malloc(TH * sizeof(float));
     float *v   = (float *)malloc(TH * sizeof(float));
-    float *kt  = (float *)malloc(TH * sizeof(float));   /* k transposed */
+    /* k transposed; attention_scores reads up to SCORE_LANES - 1 past a row's end */
+    float *kt  = (float *)malloc((TH + SCORE_LANES) * sizeof(float));
+    memset(kt + TH, 0, SCORE_LANES * sizeof(float));
     float *ctx = (float *)malloc(TH * sizeof(float));
     float *ao  = (float *)malloc(TH * sizeof(float));
     float *mid = (float *)malloc((size_t)T * FF * sizeof(float));
@@ -645,7 +731,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
      * in e5_embed_batch's region this is a team of one, and every step runs serially. */
 #pragma omp parallel
     {
-        float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
+        float *prob = (float *)malloc(sizeof(float) * ((size_t)m->MAXP + SCORE_LANES));
         /* embeddings: word + position + token_type(0), then LayerNorm */
 #pragma omp for schedule(static)
         for (int t = 0; t < T; t++) {
@@ -685,14 +771,8 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
                 for (int h = 0; h < NH; h++) {
                     int s0 = sstart[t], s1 = send[t], n = s1 - s0;
                     const float *qh = q + (size_t)t * H + h * hd;
-                    for (int s = 0; s < n; s++) prob[s] = 0.f;
                     /* each score sums q.k in the original's order, then scales */
-                    for (int e = 0; e < hd; e++) {
-                        const float qe = qh[e];
-                        const float *row = kt + (size_t)(h * hd + e) * T + s0;
-#pragma omp simd
-                        for (int s = 0; s < n; s++) prob[s] += qe * row[s];
-                    }
+                    attention_scores(qh, kt + (size_t)h * hd * T + s0, T, hd, n, prob);
                     float mx = -1e30f;
 #pragma omp simd reduction(max:mx)
                     for (int s = 0; s < n; s++) {
@@ -704,12 +784,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
                     for (int s = 0; s < n; s++) { prob[s] = expf(prob[s] - mx); sum += prob[s]; }
                     float inv = 1.f / sum;
                     float *ch = ctx + (size_t)t * H + h * hd;
-                    for (int e = 0; e < hd; e++) ch[e] = 0.f;
-                    for (int s = 0; s < n; s++) {
-                        float p = prob[s] * inv;
-                        const float *vh = v + (size_t)(s0 + s) * H + h * hd;
-                        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
-                    }
+                    attention_context(prob, inv, v + (size_t)s0 * H + h * hd, H, hd, n, ch);
                     if (hd == QK) {    /* a head's context is one quantization block */
                         size_t blk = (size_t)t * nb + h;
                         quantize_row(ch, QK, aq + blk * QK, ad + blk, as + blk);
