@@ -624,16 +624,6 @@ static int tok_content(const tokenizer *t, const char *text,
     return ncontent;
 }
 
-/* ------------------------------- forward ------------------------------
- * The whole batch is processed with the tokens of every text concatenated
- * into one [T,H] activation matrix. The token-wise matmuls (Q/K/V/O/FFN)
- * then stream each weight ONCE for the entire batch (high arithmetic
- * intensity, the key to throughput). Attention runs per text segment.
- *
- * ids   : concatenated token ids, length T
- * pos   : per-token position id (resets to 0 at each segment start)
- * sstart/send[gi] : the [start,end) token range of gi's segment
- * segoff: nseg+1 segment offsets; out holds nseg*H embeddings */
 /* Attention for one query and head over a segment's n keys: scores
  * prob[s] = sum_e q[e] * kt[e * T + s], summed over e in order (as the original did, through
  * memory); then the context ch[e] = sum_s p[s] * inv * v[s * H + e], summed over s in order.
@@ -699,6 +689,16 @@ static inline void attention_context(const float *prob, float inv, const float *
     }
 }
 
+/* ------------------------------- forward ------------------------------
+ * The whole batch is processed with the tokens of every text concatenated
+ * into one [T,H] activation matrix. The token-wise matmuls (Q/K/V/O/FFN)
+ * then stream each weight ONCE for the entire batch (high arithmetic
+ * intensity, the key to throughput). Attention runs per text segment.
+ *
+ * ids   : concatenated token ids, length T
+ * pos   : per-token position id (resets to 0 at each segment start)
+ * sstart/send[gi] : the [start,end) token range of gi's segment
+ * segoff: nseg+1 segment offsets; out holds nseg*H embeddings */
 static int forward_batch(e5_model *m, const int *ids, const int *pos,
                          const int *sstart, const int *send,
                          const int *segoff, int nseg, int T, float *out,
