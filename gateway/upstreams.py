@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from gateway.config import GatewaySettings
+from shared.settings import CLIENT_KEEP_ALIVE_S
 
 # First path segment under /api/v1 -> the service that owns it.
 ROUTES: dict[str, str] = {
@@ -67,7 +68,10 @@ class Upstreams:
     def __init__(self, timeout_s: float) -> None:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         # Made inside the running loop (the app's lifespan), as aiohttp requires.
-        self._session = aiohttp.ClientSession(timeout=self._timeout)
+        self._session = aiohttp.ClientSession(
+            timeout=self._timeout,
+            connector=aiohttp.TCPConnector(keepalive_timeout=CLIENT_KEEP_ALIVE_S),
+        )
 
     async def request(
         self,

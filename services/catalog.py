@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.settings import SERVER_KEEP_ALIVE_S
+
 CATALOG_FILE = Path(__file__).with_name("catalog.toml")
 
 
@@ -20,6 +22,20 @@ class ProcessSpec:
     database: str
     topics_in: tuple[str, ...]
     topics_out: tuple[str, ...]
+
+    def serve_command(self, *, host: str, port: int) -> list[str]:
+        """The uvicorn command that serves this process, here and in the deploy manifests."""
+        return [
+            "uvicorn",
+            self.module,
+            "--factory",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--timeout-keep-alive",
+            str(SERVER_KEEP_ALIVE_S),
+        ]
 
 
 @dataclass(frozen=True)

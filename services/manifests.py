@@ -55,7 +55,7 @@ def production_processes(catalog: Catalog) -> list[ProcessSpec]:
 
 
 def _command(spec: ProcessSpec) -> list[str]:
-    return ["uvicorn", spec.module, "--factory", "--host", "0.0.0.0", "--port", str(PORT)]
+    return spec.serve_command(host="0.0.0.0", port=PORT)
 
 
 def compose(catalog: Catalog) -> dict[str, Any]:

@@ -7,6 +7,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0000000000"
 
+# Idle HTTP connections: every service keeps one open this long (uvicorn --timeout-keep-alive,
+# whose default is 5 s), and a caller's pool (the gateway's) drops its own idle ones sooner. A
+# caller that reuses a connection the server is closing at that instant gets a disconnect, and
+# the gateway answered 503 (aiohttp pools idle connections for 15 s by default).
+SERVER_KEEP_ALIVE_S = 30
+CLIENT_KEEP_ALIVE_S = 15
+
 
 class ServiceSettings(BaseSettings):
     """What every process needs: where its database and the broker are, and the token secret."""

@@ -12,6 +12,7 @@ from services.manifests import (
     render_kubernetes,
     render_postgres_init,
 )
+from shared.settings import CLIENT_KEEP_ALIVE_S, SERVER_KEEP_ALIVE_S
 
 
 def test_committed_manifests_match_the_catalog() -> None:
@@ -39,3 +40,25 @@ def test_production_manifests_run_outside_dev_mode_with_secrets_from_the_environ
     text = render_compose(load_catalog())
     assert "DEV_MODE: 'true'" not in text
     assert "dev-only" not in text
+
+
+def test_services_keep_idle_connections_open_longer_than_the_gateway_pools_them() -> None:
+    # Otherwise the gateway can reuse a connection a service is closing, and answer 503.
+    assert CLIENT_KEEP_ALIVE_S < SERVER_KEEP_ALIVE_S
+    docs = list(yaml.safe_load_all((DEPLOY / "k8s" / "desk.yaml").read_text()))
+    commands = [
+        d["spec"]["template"]["spec"]["containers"][0]["command"]
+        for d in docs
+        if d["kind"] == "Deployment"
+    ]
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    commands += [
+        service["command"]
+        for service in compose["services"].values()
+        if "uvicorn" in service.get("command", [])
+    ]
+    commands += [p.serve_command(host="127.0.0.1", port=8000) for p in load_catalog().processes]
+    assert len(commands) > len(load_catalog().processes)
+    for command in commands:
+        flag = command.index("--timeout-keep-alive")
+        assert float(command[flag + 1]) == SERVER_KEEP_ALIVE_S
