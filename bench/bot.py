@@ -23,9 +23,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench.client import Client, Response
+from bench.client import Client, checked
 from bench.report import pct, say
 from bench.signals import exit_on_sigterm
+from gateway.upstreams import Reply
 from services.desk import Desk, DeskConfig
 from services.infra import free_port, free_port_block
 
@@ -47,7 +48,7 @@ def summary(latencies: list[float]) -> str:
     return f"median {statistics.median(latencies):.1f} ms, p95 {pct(latencies, 0.95):.1f} ms"
 
 
-def engine_ms(res: Response) -> float:
+def engine_ms(res: Reply) -> float:
     """The engine's share of an answer, from kb_service's `Server-Timing: engine;dur=...`."""
     return float(res.headers.get("server-timing", "engine;dur=nan").partition(";dur=")[2])
 
@@ -196,7 +197,7 @@ async def repeat_latency(
                 began = time.perf_counter()
                 res = await client.post("/api/v1/bot/answer", json={"text": text,
                                         "language": "en"}, headers=headers)  # fmt: skip
-                res.raise_for_status()
+                checked(res)
                 latencies.append((time.perf_counter() - began) * 1000)
         say(f"    /bot/answer for {len(latencies)} questions asked again, {label}: "
             f"{summary(latencies)}")  # fmt: skip
@@ -216,7 +217,7 @@ async def run(
         began = time.perf_counter()
         res = await api.post("/api/v1/kb/import", json=articles, headers=headers)
         took = time.perf_counter() - began
-        res.raise_for_status()
+        checked(res)
         say(f"  POST /kb/import: {res.status_code} {res.json()} in {took:.1f}s")
         ready = await wait_for_engine(api, headers, full=False)
         say(f"  engine answering from the import {took + ready:.1f}s after the request began")

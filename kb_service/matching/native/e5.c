@@ -359,9 +359,9 @@ static void q4q8_unit(const block_q4_0 *W, const float *bias,
                       const int8_t *aq, const float *ad, const int32_t *as,
                       float *Y, int L, int nout, int nin, int u) {
     int nb = nin / QK, oo = u * RO;
-    /* the unit's weights expanded to int8 once, reused over all L tokens: the inner
-     * token loop then runs pure int8 x int8 maddubs. */
-    int8_t *wexp = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
+    /* the unit's weights expanded to int8 once (on the stack: at most RO x 1536 bytes),
+     * reused over all L tokens: the inner token loop then runs pure int8 x int8 maddubs. */
+    int8_t wexp[RO * nin];
     int ro = nout - oo < RO ? nout - oo : RO;
     float dwf[RO][64];
     for (int r = 0; r < ro; r++) {
@@ -407,7 +407,6 @@ static void q4q8_unit(const block_q4_0 *W, const float *bias,
         }
 #endif
     }
-    free(wexp);
 }
 
 
