@@ -59,12 +59,13 @@ class CachedEmbedder:
             with np.load(path) as saved:
                 self.store = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
 
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [text_key(t) for t in texts]
+    def __call__(self, texts: Sequence[str], space: str | None = None) -> np.ndarray:
+        keys = [text_key(t, space) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self.store))
         if missing:
-            first = {text_key(t): t for t in texts}
-            self.store.update(zip(missing, embed_texts([first[k] for k in missing]), strict=True))
+            first = dict(zip(keys, texts, strict=True))
+            fresh = embed_texts([first[k] for k in missing], space)
+            self.store.update(zip(missing, fresh, strict=True))
         return np.stack([self.store[k] for k in keys])
 
     def save(self) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-import numpy as np
 from sqlalchemy import text
 
 from kb_service.adapters import repository as repo
 from kb_service.index import UowFactory
 from kb_service.matching import text_key, to_bytes
+from kb_service.matching.embedding import ENGLISH, MULTILINGUAL, Embedder, space_of
+from kb_service.matching.training import TWINS_PER_KEY
 
 log = logging.getLogger(__name__)
 
@@ -24,29 +25,40 @@ _EMBED_LOCK_ID = 0x6B62656D
 _FIRST_REFIT = 2500
 
 
-async def missing_texts(uow_factory: UowFactory) -> list[tuple[str, str]]:
-    """(text key, text) of every example without an embedding, taken article by article in
-    turn, so that every key is partly embedded early and the interim refits improve them all."""
+Work = tuple[str, str, str]  # text key, text, embedding space
+
+
+def _article_work(texts: list[str]) -> tuple[list[Work], list[Work]]:
+    """An article's texts in their own spaces, and its English texts' multilingual twins
+    (as the engine picks them: the first TWINS_PER_KEY)."""
+    own = [(text_key(t, space), t, space) for t in texts for space in [space_of(t)]]
+    english = [t for _, t, space in own if space == ENGLISH][:TWINS_PER_KEY]
+    return own, [(text_key(t, MULTILINGUAL), t, MULTILINGUAL) for t in english]
+
+
+async def missing_texts(uow_factory: UowFactory) -> list[Work]:
+    """Every example text and twin without an embedding, taken article by article in turn,
+    so that every key is partly embedded early and the interim refits improve them all;
+    twins, which serve only questions in other languages, come last."""
     async with uow_factory() as uow:
         articles = await repo.load_articles(uow.session)
         seen = await repo.embedding_keys(uow.session)
-    per_article = [
-        [(text_key(t), t) for t in (a.title, *a.examples) if t.strip()] for a in articles
-    ]
-    out: list[tuple[str, str]] = []
-    for turn in itertools.zip_longest(*per_article):
-        for item in turn:
-            if item is not None and item[0] not in seen:
-                seen.add(item[0])
-                out.append(item)
+    work = [_article_work([t for t in (a.title, *a.examples) if t.strip()]) for a in articles]
+    out: list[Work] = []
+    for lists in ([own for own, _ in work], [twins for _, twins in work]):
+        for turn in itertools.zip_longest(*lists):
+            for item in turn:
+                if item is not None and item[0] not in seen:
+                    seen.add(item[0])
+                    out.append(item)
     return out
 
 
 async def embed_batch(
     uow_factory: UowFactory,
-    batch: list[tuple[str, str]],
+    batch: list[Work],
     *,
-    embedder: Callable[[Sequence[str]], np.ndarray],
+    embedder: Embedder,
 ) -> bool:
     """Embed and store one batch; False when another replica is embedding right now."""
     async with uow_factory() as uow:
@@ -55,10 +67,12 @@ async def embed_batch(
         )
         if not got:
             return False
-        vectors = await asyncio.to_thread(embedder, [t for _, t in batch])
-        await repo.save_embeddings(
-            uow.session, vectors={k: to_bytes(v) for (k, _), v in zip(batch, vectors, strict=True)}
-        )
+        vectors: dict[str, bytes] = {}
+        for space in sorted({space for _, _, space in batch}):
+            items = [(k, t) for k, t, s in batch if s == space]
+            fresh = await asyncio.to_thread(embedder, [t for _, t in items], space)
+            vectors.update((k, to_bytes(v)) for (k, _), v in zip(items, fresh, strict=True))
+        await repo.save_embeddings(uow.session, vectors=vectors)
         await uow.commit()
         return True
 
@@ -66,7 +80,7 @@ async def embed_batch(
 async def run_embedder(
     uow_factory: UowFactory,
     *,
-    embedder: Callable[[Sequence[str]], np.ndarray],
+    embedder: Embedder,
     batch: int,
     idle_s: float,
     on_refit: Callable[[], None],

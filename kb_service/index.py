@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from kb_service.adapters import repository as repo
 from kb_service.adapters.repository import StoredArticle
@@ -22,6 +20,7 @@ from kb_service.matching import (
     from_bytes,
     to_bytes,
 )
+from kb_service.matching.embedding import Embedder
 from shared.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ class KbIndex:
     uow: UowFactory
     threshold: float
     fit_embed_budget: int
-    embedder: Callable[[Sequence[str]], np.ndarray] | None = embed_texts
+    embedder: Embedder | None = embed_texts
     snapshot: Snapshot | None = None
     fitting: bool = False
     _wanted: asyncio.Event = field(default_factory=asyncio.Event)

@@ -10,8 +10,8 @@ import numpy as np
 
 from kb_service.matching.calibration import Calibrator, fuse
 from kb_service.matching.lexical import LexicalFeatures, LexicalModel
-from kb_service.matching.semantic import SemanticModel
-from kb_service.matching.training import fold_ids
+from kb_service.matching.semantic import SpacedSemanticModel
+from kb_service.matching.training import EmbeddedSet, fold_ids
 
 # Three folds give a hand-written FAQ (~500 examples) ~300 held-out decisions, enough for a
 # two-feature logistic curve; beyond FULL_CV_UNTIL one fold already gives hundreds.
@@ -57,8 +57,7 @@ def skip_level(lexical: np.ndarray, fused: np.ndarray, labels: np.ndarray) -> fl
 def cross_validate(
     features: LexicalFeatures,
     labels: np.ndarray,
-    vectors: np.ndarray,
-    embedded: np.ndarray | None,
+    embedded: EmbeddedSet | None,
     *,
     real: np.ndarray,
     weight: float,
@@ -70,8 +69,8 @@ def cross_validate(
     queries are; `lexical_folds` (from an earlier fit on the same texts) skips the lexical
     fold models."""
     folds = fold_ids(labels, folds=FOLDS, seed=seed)
-    use_semantic = embedded is not None and bool(embedded.any())
-    mask = embedded if embedded is not None else np.zeros(len(labels), dtype=bool)
+    use_semantic = embedded is not None and bool(embedded.mask.any())
+    mask = embedded.mask if embedded is not None else np.zeros(len(labels), dtype=bool)
     n = len(real)
     lexical_probs: list[np.ndarray] = []
     fused_probs: list[np.ndarray] = []
@@ -95,11 +94,12 @@ def cross_validate(
         held = candidates[keep]
         lex = lex_all[keep]
         sem = None
-        if use_semantic:
-            semantic = SemanticModel(knn_scale=knn_scale).fit(
-                vectors[train & mask], labels[train & mask], n_classes=n
+        if embedded is not None and use_semantic:
+            vectors, fit_labels, spaces = embedded.semantic_rows(labels, train)
+            semantic = SpacedSemanticModel(knn_scale=knn_scale).fit(
+                vectors, fit_labels, spaces, n_classes=n
             )
-            sem = semantic.log_proba(vectors[held])
+            sem = semantic.log_proba(embedded.vectors[held], embedded.spaces[held])
         lexical_probs.append(fuse(lex, None, weight=0))
         fused_probs.append(fuse(lex, sem, weight=weight))
         gold.append(labels[held])

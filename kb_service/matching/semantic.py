@@ -86,3 +86,46 @@ class SemanticModel:
         nearest[:, self._classes] = np.maximum.reduceat(similarity, self._starts, axis=1)
         nearest[:, self._classes] *= self._knn_scale
         return log_softmax(out + log_softmax(nearest))
+
+
+class SpacedSemanticModel:
+    """One SemanticModel per embedding space (see `embedding.space_of`): the English and the
+    multilingual model's vectors are not comparable, so each space learns from its own
+    examples, and a message is scored by its space's model."""
+
+    def __init__(self, *, knn_scale: float = 20.0) -> None:
+        self._knn_scale = knn_scale
+        self._models: dict[str, SemanticModel] = {}
+        self._n_classes = 0
+
+    def fit(
+        self, vectors: np.ndarray, labels: np.ndarray, spaces: np.ndarray, *, n_classes: int
+    ) -> SpacedSemanticModel:
+        """Fit on unit embedding rows, their integer labels and the space of each row."""
+        self._n_classes = n_classes
+        self._models = {}
+        for space in np.unique(spaces):
+            rows = spaces == space
+            model = SemanticModel(knn_scale=self._knn_scale)
+            model.fit(vectors[rows], labels[rows], n_classes=n_classes)
+            if model.fitted:
+                self._models[str(space)] = model
+        return self
+
+    def covers(self, space: str) -> bool:
+        """True when the space had embeddings of at least two classes to learn from."""
+        return space in self._models
+
+    @property
+    def fitted(self) -> bool:
+        """True when any space is covered."""
+        return bool(self._models)
+
+    def log_proba(self, vectors: np.ndarray, spaces: np.ndarray) -> np.ndarray:
+        """Return (n, n_classes) log-probabilities; uniform for rows of an uncovered space."""
+        out = np.full((len(vectors), self._n_classes), -np.log(max(self._n_classes, 1)))
+        for space, model in self._models.items():
+            rows = spaces == space
+            if rows.any():
+                out[rows] = model.log_proba(vectors[rows])
+        return out

@@ -2,24 +2,58 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from kb_service.matching.embedding import DIM, Embedder, text_key
+from kb_service.matching.embedding import (
+    DIM,
+    ENGLISH,
+    MULTILINGUAL,
+    Embedder,
+    space_of,
+    text_key,
+)
 from kb_service.matching.models import ArticleDoc
+
+# English examples of a key also get a multilingual (e5) vector, up to this many per key, so
+# that Japanese questions learn from them too and find articles that exist only in English.
+TWINS_PER_KEY = 16
 
 
 @dataclass
 class EmbeddedSet:
-    """Embedding rows for the training texts; `mask` marks the rows that have one."""
+    """Embedding rows for the training texts and their multilingual twins.
+
+    Row i of `vectors` is text i in its own space (`spaces[i]`, see `space_of`) and `mask`
+    marks the rows embedded so far. Text `twins[j]` also has row j of `twin_vectors` in the
+    multilingual space, embedded where `twin_mask[j]`.
+    """
 
     vectors: np.ndarray
     mask: np.ndarray
+    spaces: np.ndarray
+    twins: np.ndarray
+    twin_vectors: np.ndarray
+    twin_mask: np.ndarray
     new: dict[str, np.ndarray]
     reused: int
     skipped: int
+
+    def semantic_rows(
+        self, labels: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Vectors, labels and spaces of the embedded texts among `rows` (a boolean mask),
+        twins included."""
+        own = rows & self.mask
+        twin = rows[self.twins] & self.twin_mask
+        return (
+            np.concatenate([self.vectors[own], self.twin_vectors[twin]]),
+            np.concatenate([labels[own], labels[self.twins[twin]]]),
+            np.concatenate([self.spaces[own], np.full(int(twin.sum()), MULTILINGUAL)]),
+        )
 
 
 def training_pairs(
@@ -62,6 +96,18 @@ def fold_ids(labels: np.ndarray, *, folds: int, seed: int) -> np.ndarray:
     return out
 
 
+def twin_rows(labels: np.ndarray, spaces: np.ndarray) -> np.ndarray:
+    """Rows of the English texts that also get a multilingual vector: the first
+    TWINS_PER_KEY of each class."""
+    taken: Counter[int] = Counter()
+    rows = []
+    for i, (label, space) in enumerate(zip(labels.tolist(), spaces.tolist(), strict=True)):
+        if space == ENGLISH and taken[label] < TWINS_PER_KEY:
+            taken[label] += 1
+            rows.append(i)
+    return np.asarray(rows, dtype=int)
+
+
 def embed_training_texts(
     texts: Sequence[str],
     labels: np.ndarray,
@@ -71,25 +117,44 @@ def embed_training_texts(
     budget: int,
     seed: int,
 ) -> EmbeddedSet:
-    """Reuse known embeddings and embed at most `budget` missing texts, spread over classes."""
-    keys = [text_key(t) for t in texts]
-    vectors = np.zeros((len(texts), DIM), dtype=np.float32)
-    mask = np.zeros(len(texts), dtype=bool)
+    """Reuse known embeddings and embed at most `budget` missing ones, spread over classes;
+    texts in their own space come before the twins."""
+    n = len(texts)
+    spaces = np.array([space_of(t) for t in texts])
+    twins = twin_rows(labels, spaces)
+    sources = np.concatenate([np.arange(n), twins]).astype(int)
+    row_spaces = np.concatenate([spaces, np.full(len(twins), MULTILINGUAL)])
+    keys = [text_key(texts[i], space) for i, space in zip(sources, row_spaces, strict=True)]
+    vectors = np.zeros((len(keys), DIM), dtype=np.float32)
+    mask = np.zeros(len(keys), dtype=bool)
     for i, key in enumerate(keys):
         found = known.get(key)
         if found is not None:
             vectors[i] = found
             mask[i] = True
     reused = int(mask.sum())
-    missing = [i for i in stratified_order(labels, seed=seed) if not mask[i]]
+    order = stratified_order(labels[sources], seed=seed)
+    missing = sorted((i for i in order if not mask[i]), key=lambda i: i >= n)
     chosen = missing[:budget] if embedder is not None else []
     new: dict[str, np.ndarray] = {}
-    if chosen and embedder is not None:
-        unique = list(dict.fromkeys(keys[i] for i in chosen))
-        first = {keys[i]: texts[i] for i in reversed(chosen)}
-        fresh = embedder([first[k] for k in unique])
-        new = dict(zip(unique, fresh, strict=True))
-        for i in chosen:
-            vectors[i] = new[keys[i]]
+    for space in sorted({str(row_spaces[i]) for i in chosen}):
+        rows = [i for i in chosen if row_spaces[i] == space]
+        first = {keys[i]: texts[sources[i]] for i in reversed(rows)}
+        unique = list(first)
+        assert embedder is not None
+        fresh = dict(zip(unique, embedder([first[k] for k in unique], space), strict=True))
+        new.update(fresh)
+        for i in rows:
+            vectors[i] = fresh[keys[i]]
             mask[i] = True
-    return EmbeddedSet(vectors, mask, new, reused, len(missing) - len(chosen))
+    return EmbeddedSet(
+        vectors[:n],
+        mask[:n],
+        spaces,
+        twins,
+        vectors[n:],
+        mask[n:],
+        new,
+        reused,
+        len(missing) - len(chosen),
+    )

@@ -14,9 +14,9 @@ def test_a_repeated_question_skips_the_model(monkeypatch) -> None:
     calls: list[list[str]] = []
     real = embedding._query
 
-    def counting(forms: list[str]) -> np.ndarray:
+    def counting(forms: list[str], space: str) -> np.ndarray:
         calls.append(forms)
-        return real(forms)
+        return real(forms, space)
 
     monkeypatch.setattr(embedding, "_query", counting)
     first = embed_texts(["出金がまだ届きません（ＢＴＣ　０．５）"])
@@ -36,9 +36,9 @@ def test_the_model_runs_on_one_thread_whoever_asks(monkeypatch) -> None:
     threads: set[str] = set()
     real = embedding._query
 
-    def recording(forms: list[str]) -> np.ndarray:
+    def recording(forms: list[str], space: str) -> np.ndarray:
         threads.add(threading.current_thread().name)
-        return real(forms)
+        return real(forms, space)
 
     monkeypatch.setattr(embedding, "_query", recording)
     with ThreadPoolExecutor(max_workers=3) as pool:

@@ -817,7 +817,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
             }
         }
 
-        /* mean pool each segment (raw; L2-normalization happens in embed_n) */
+        /* mean pool each segment (raw; L2-normalization happens in embed_content) */
         if (!hidden_out) {
 #pragma omp for schedule(static)
             for (int sgi = 0; sgi < nseg; sgi++) {
@@ -850,31 +850,18 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
  * the weighted combine is additive across chunks, so results are identical. */
 #define E5_CHUNK_TOKENS 16384
 
-/* Embed n texts with transparent sliding windows for inputs longer than the
- * model's 512-token limit. A long text is split (no overlap) into windows of
+/* Embed n token sequences with transparent sliding windows for inputs longer than the
+ * model's 512-token limit. A long sequence is split (no overlap) into windows of
  * up to MAXP-2 content tokens; each window is run as a full bos+chunk+eos
  * input, and the per-text result is the token-count-weighted average of the
  * windows' (pre-normalization) mean-pooled vectors, finally L2-normalized.
  * This equals mean-pooling over the whole document, modulo windowed attention.
- * Texts that fit in one window behave exactly as a plain single pass. */
-static int embed_n(e5_model *m, const char **texts, int n, int is_query, float *out) {
-    const char *pfx = is_query ? "query: " : "passage: ";
-    size_t plen = strlen(pfx);
+ * Texts that fit in one window behave exactly as a plain single pass.
+ * content[i] holds text i's clen[i] content tokens (no bos/eos). */
+static int embed_content(e5_model *m, int **content, const int *clen, int n, float *out) {
     int H = m->H, WMAX = m->MAXP - 2;        /* content tokens per window */
-
-    /* 1. tokenize each text's full content (prefix included, no truncation),
-     *    and enumerate every window as (text, content range). */
-    int **content = (int **)malloc(sizeof(int *) * n);
-    int  *clen    = (int *)malloc(sizeof(int) * n);
     int W = 0;                               /* total windows across all texts */
     for (int i = 0; i < n; i++) {
-        size_t tl = strlen(texts[i]);
-        char *buf = (char *)malloc(plen + tl + 1);
-        memcpy(buf, pfx, plen); memcpy(buf + plen, texts[i], tl + 1);
-        int capc = (int)(plen + tl) + 4;     /* #tokens <= #bytes, safe bound */
-        content[i] = (int *)malloc(sizeof(int) * (capc > 1 ? capc : 1));
-        clen[i] = tok_content(&m->tok, buf, content[i], capc);
-        free(buf);
         int nw = clen[i] / WMAX + (clen[i] % WMAX ? 1 : 0);
         if (nw < 1) nw = 1;
         W += nw;
@@ -947,13 +934,40 @@ static int embed_n(e5_model *m, const char **texts, int n, int is_query, float *
         for (int kk = 0; kk < H; kk++) d[kk] *= nrm;
     }
 
-    for (int i = 0; i < n; i++) free(content[i]);
-    free(content); free(clen); free(wt); free(wa); free(wb); free(wsum);
+    free(wt); free(wa); free(wb); free(wsum);
     return rc;
 }
 
-int e5_embed(e5_model *m, const char *text, int is_query, float *out) {
-    return embed_n(m, &text, 1, is_query, out);
+/* What one call embeds: texts, tokenized here behind the e5 prefix ("query: " or
+ * "passage: "), or token ids from the caller, text i being ids[offs[i] .. offs[i+1]). */
+typedef struct { const char **texts; int is_query; const int *ids; const int *offs; } job;
+
+/* Embed the texts which[0..k) of a job into out (k rows). */
+static int embed_some(e5_model *m, const job *jb, const int *which, int k, float *out) {
+    const char *pfx = jb->is_query ? "query: " : "passage: ";
+    size_t plen = strlen(pfx);
+    int **content = (int **)malloc(sizeof(int *) * (size_t)k);
+    int  *clen    = (int *)malloc(sizeof(int) * (size_t)k);
+    for (int j = 0; j < k; j++) {
+        int i = which[j];
+        if (jb->texts == NULL) {
+            content[j] = (int *)(jb->ids + jb->offs[i]);
+            clen[j] = jb->offs[i + 1] - jb->offs[i];
+            continue;
+        }
+        size_t tl = strlen(jb->texts[i]);
+        char *buf = (char *)malloc(plen + tl + 1);
+        memcpy(buf, pfx, plen); memcpy(buf + plen, jb->texts[i], tl + 1);
+        int capc = (int)(plen + tl) + 4;     /* #tokens <= #bytes, safe bound */
+        content[j] = (int *)malloc(sizeof(int) * (capc > 1 ? capc : 1));
+        clen[j] = tok_content(&m->tok, buf, content[j], capc);
+        free(buf);
+    }
+    int rc = embed_content(m, content, clen, k, out);
+    if (jb->texts != NULL)
+        for (int j = 0; j < k; j++) free(content[j]);
+    free(content); free(clen);
+    return rc;
 }
 
 /* Several texts: the threads share them out (every teams-th text each) and embed their
@@ -962,25 +976,46 @@ int e5_embed(e5_model *m, const char *text, int is_query, float *out) {
  * at every barrier: with a fifth of a core busy elsewhere an example cost 3.9 ms that way
  * and costs 3.4 this way (2 cores). A text's vector does not depend on the other texts of
  * its pass, so the results are the same. */
-int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query, float *out) {
+static int embed_job(e5_model *m, const job *jb, int n, float *out) {
     int teams = omp_get_max_threads();
-    if (n < 2 || teams < 2 || omp_in_parallel()) return embed_n(m, texts, n, is_query, out);
+    if (n < 2 || teams < 2 || omp_in_parallel()) {
+        /* one text, or already inside a region: its pass splits its own matmuls */
+        int *all = (int *)malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+        for (int i = 0; i < n; i++) all[i] = i;
+        int rc = embed_some(m, jb, all, n, out);
+        free(all);
+        return rc;
+    }
     if (teams > n) teams = n;
     int H = m->H, rc = 0;
 #pragma omp parallel num_threads(teams) reduction(|:rc)
     {
         int id = omp_get_thread_num(), k = 0;
         int mine = (n - id + teams - 1) / teams;
-        const char **sub = (const char **)malloc(sizeof(char *) * (size_t)mine);
-        float *part = (float *)malloc(sizeof(float) * (size_t)mine * H);
-        for (int i = id; i < n; i += teams) sub[k++] = texts[i];
-        rc |= embed_n(m, sub, mine, is_query, part);
-        k = 0;
-        for (int i = id; i < n; i += teams, k++)
-            memcpy(out + (size_t)i * H, part + (size_t)k * H, sizeof(float) * H);
-        free(sub); free(part);
+        int *which = (int *)malloc(sizeof(int) * (size_t)(mine > 0 ? mine : 1));
+        float *part = (float *)malloc(sizeof(float) * (size_t)(mine > 0 ? mine : 1) * H);
+        for (int i = id; i < n; i += teams) which[k++] = i;
+        rc |= embed_some(m, jb, which, mine, part);
+        for (int j = 0; j < mine; j++)
+            memcpy(out + (size_t)which[j] * H, part + (size_t)j * H, sizeof(float) * H);
+        free(which); free(part);
     }
     return rc;
+}
+
+int e5_embed(e5_model *m, const char *text, int is_query, float *out) {
+    job jb = { &text, is_query, NULL, NULL };
+    return embed_job(m, &jb, 1, out);
+}
+
+int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query, float *out) {
+    job jb = { texts, is_query, NULL, NULL };
+    return embed_job(m, &jb, n, out);
+}
+
+int e5_embed_ids(e5_model *m, const int *ids, const int *offs, int n, float *out) {
+    job jb = { NULL, 0, ids, offs };
+    return embed_job(m, &jb, n, out);
 }
 
 int e5_dim(const e5_model *m) { return m->H; }

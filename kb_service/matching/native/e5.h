@@ -35,6 +35,11 @@ int e5_embed(e5_model *m, const char *text, int is_query, float *out);
 int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query,
                    float *out);
 
+/* Embed `n` texts the caller tokenized: text i is ids[offs[i] .. offs[i+1]), without
+ * the model's start and end tokens (added here). Same pooling, output and threading as
+ * e5_embed_batch; for a model whose tokenizer is not in its file (an English BERT). */
+int e5_embed_ids(e5_model *m, const int *ids, const int *offs, int n, float *out);
+
 /* --- sparse "latent terms" via a trained TopK sparse autoencoder (SAE) -----
  * Load a sparse head (sae.bin from sae_train.py); then e5_embed_sparse maps the
  * encoder's token hidden states through the SAE and max-pools over tokens into
