@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from shared.contracts import Envelope, payload_type
 from shared.logging import correlation_id
@@ -118,6 +119,11 @@ class ConsumerRunner:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if _refused_values(exc):
+                    # No retry can store these values, and retrying would hold up every event
+                    # behind this one.
+                    await self._dead_letter(record, exc)
+                    return
                 # A transient failure (database down, say): retry the same event, never skip it.
                 if delay == 0.2:
                     log.exception("handler %s failed on %s; retrying", self._name, env.type)
@@ -137,6 +143,15 @@ class ConsumerRunner:
             "dead-lettering %s@%s:%s: %s", record.topic, record.partition, record.offset, exc
         )
         await send_to_dlq(self._producer, record, error=exc, consumer=self._name)
+
+
+def _refused_values(exc: Exception) -> bool:
+    """True when the database refused the values themselves (SQLSTATE class 22, "data
+    exception": too long for the column, out of range, malformed)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None)
+    return isinstance(code, str) and code.startswith("22")
 
 
 def _header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:

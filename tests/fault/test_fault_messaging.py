@@ -209,3 +209,44 @@ async def test_a_malformed_message_goes_to_the_dlq_and_the_consumer_carries_on(
     assert all("dlq_error" in headers for _, headers in dead)
     async with sessions() as session:
         assert await session.scalar(text("SELECT count(*) FROM applied")) == 1
+
+
+async def store_subject(uow: UnitOfWork, env: Envelope) -> None:
+    await uow.session.execute(insert(applied).values(event_id=env.subject, times=1))
+
+
+async def test_an_event_the_database_refuses_goes_to_the_dlq_and_the_consumer_carries_on(
+    broker: EmbeddedBroker, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # `applied.event_id` holds 64 characters: this event can never be stored, the next one can.
+    await broker.create_topics([TOPIC], partitions=1)
+    producer = make_producer(broker.bootstrap, idempotence=False, client_id="fault-test")
+    await producer.start()
+    data = AlertRaised(name="queue_wait", severity="warning", detail="x").model_dump(mode="json")
+    too_long = Envelope(source="test", type="alert.raised", subject="s" * 65, data=data)
+    await producer.send_and_wait(TOPIC, too_long.to_bytes(), key=b"k")
+    good = Envelope(source="test", type="alert.raised", subject="fits", data=data)
+    await producer.send_and_wait(TOPIC, good.to_bytes(), key=b"k")
+    handle = idempotent("refused", lambda: UnitOfWork(sessions, source="test"), store_subject)
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    consumer = make_consumer(broker.bootstrap, group_id=group, client_id="c")
+    await consumer.start()
+    run = asyncio.ensure_future(
+        ConsumerRunner(consumer, producer, handle, name=group, topics=(TOPIC,)).run()
+    )
+
+    async def good_applied() -> bool:
+        async with sessions() as session:
+            found = select(applied.c.times).where(applied.c.event_id == "fits")
+            return await session.scalar(found) == 1
+
+    try:
+        await wait_until(good_applied, timeout_s=30)
+    finally:
+        run.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run
+        await consumer.stop()
+        await producer.stop()
+    dead = await read_all(broker.bootstrap, f"{TOPIC}.dlq", expect=1)
+    assert [value for value, _ in dead] == [too_long.to_bytes()]
