@@ -31,8 +31,9 @@ Work = tuple[str, str, str]  # text key, text, embedding space
 def _article_work(texts: list[str]) -> tuple[list[Work], list[Work]]:
     """An article's texts in their own spaces, and its English texts' multilingual twins
     (as the engine picks them: the first TWINS_PER_KEY)."""
-    own = [(text_key(t, space), t, space) for t in texts for space in [space_of(t)]]
-    english = [t for _, t, space in own if space == ENGLISH][:TWINS_PER_KEY]
+    spaces = [space_of(t) for t in texts]
+    own = [(text_key(t, s), t, s) for t, s in zip(texts, spaces, strict=True)]
+    english = [t for t, s in zip(texts, spaces, strict=True) if s == ENGLISH][:TWINS_PER_KEY]
     return own, [(text_key(t, MULTILINGUAL), t, MULTILINGUAL) for t in english]
 
 

@@ -116,11 +116,6 @@ class SpacedSemanticModel:
         """True when the space had embeddings of at least two classes to learn from."""
         return space in self._models
 
-    @property
-    def fitted(self) -> bool:
-        """True when any space is covered."""
-        return bool(self._models)
-
     def log_proba(self, vectors: np.ndarray, spaces: np.ndarray) -> np.ndarray:
         """Return (n, n_classes) log-probabilities; uniform for rows of an uncovered space."""
         out = np.full((len(vectors), self._n_classes), -np.log(max(self._n_classes, 1)))

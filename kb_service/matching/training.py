@@ -139,13 +139,12 @@ def embed_training_texts(
     new: dict[str, np.ndarray] = {}
     for space in sorted({str(row_spaces[i]) for i in chosen}):
         rows = [i for i in chosen if row_spaces[i] == space]
-        first = {keys[i]: texts[sources[i]] for i in reversed(rows)}
-        unique = list(first)
+        by_key = {keys[i]: texts[sources[i]] for i in rows}  # repeated texts embedded once
         assert embedder is not None
-        fresh = dict(zip(unique, embedder([first[k] for k in unique], space), strict=True))
-        new.update(fresh)
+        fresh = embedder(list(by_key.values()), space)
+        new.update(zip(by_key, fresh, strict=True))
         for i in rows:
-            vectors[i] = fresh[keys[i]]
+            vectors[i] = new[keys[i]]
             mask[i] = True
     return EmbeddedSet(
         vectors[:n],
