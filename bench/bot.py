@@ -5,7 +5,9 @@ Starts its own desk on free ports (no demo data), imports the training split thr
 `POST /kb/import`, times it, waits for kb_service's engine (and its background embedding,
 bounded), sampling top-1 on every 10th test utterance 30, 60 and 120 s after the import began,
 then asks each test utterance via `POST /bot/answer` and `GET /kb/search`; the same again
-with 10 examples per intent, on a desk of its own. Env: BANKING77_DIR, BENCH_LIMIT (test
+with 10 examples per intent, on a desk of its own. Prints how many questions the bot would
+answer, and how many of those right, at each confidence threshold, and charts both curves in
+var/bench/bot-tradeoff.svg. Env: BANKING77_DIR, BENCH_LIMIT (test
 utterances), BENCH_EMBED_WAIT_S (how long to wait for the background embedding).
 """
 
@@ -23,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bench.chart import write_line_chart
 from bench.client import Client, checked
 from bench.report import pct, say
 from bench.signals import exit_on_sigterm
@@ -42,6 +45,15 @@ SEED = 0
 SEARCHERS = 4
 CHECKPOINTS_S = (30.0, 60.0, 120.0)
 SAMPLE_EVERY = 10
+# Confidence thresholds the answered-share/accuracy trade-off is printed at; the chart uses
+# every hundredth.
+THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+CHART = Path("var/bench/bot-tradeoff.svg")
+# Verdicts a threshold decides: an answer, or a hand-off only for want of confidence (not
+# chit-chat, a price prediction or a request for a human).
+DECIDABLE = ("answered", "low_confidence")
+
+Outcome = tuple[float, bool]  # confidence of the best article, and whether it was right
 
 
 def summary(latencies: list[float]) -> str:
@@ -136,12 +148,22 @@ async def sampled_top1(api: Client, headers: dict[str, str], tests: list[tuple[s
     return hits / len(sample)
 
 
-async def evaluate(api: Client, headers: dict[str, str], tests: list[tuple[str, str]]) -> None:
+def tradeoff(outcomes: list[Outcome], asked: int, threshold: float) -> tuple[float, float]:
+    """Share of questions the bot would answer at `threshold`, and how many of those right."""
+    kept = [right for confidence, right in outcomes if confidence >= threshold]
+    return len(kept) / asked, sum(kept) / max(len(kept), 1)
+
+
+async def evaluate(
+    api: Client, headers: dict[str, str], tests: list[tuple[str, str]]
+) -> list[Outcome]:
     """Ask every test utterance: bot answers one by one (latency), searches in parallel.
+    Returns each decidable answer's confidence and correctness.
 
     kb_service keeps recent questions' embeddings, so the latency is taken only over questions
     asked for the first time (the sampled ones were asked during the import).
     """
+    decidable: dict[int, float] = {}  # question index -> confidence of its best article
     latencies: list[float] = []
     engine: list[float] = []  # kb_service's matching engine, from Server-Timing
     rest: list[float] = []
@@ -157,25 +179,33 @@ async def evaluate(api: Client, headers: dict[str, str], tests: list[tuple[str, 
         body = res.json()
         answered += bool(body["answered"])
         right += bool(body["answered"]) and body["key"] == intent
+        if body["reason"] in DECIDABLE:
+            decidable[i - 1] = body["confidence"]
         if i % 500 == 0:
             say(f"    asked {i}/{len(tests)}")
-    top1 = top3 = 0
-    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-    for item in tests:
-        queue.put_nowait(item)
+    top1_right: dict[int, bool] = {}
+    top3 = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(len(tests)):
+        queue.put_nowait(index)
 
     async def searcher() -> None:
-        nonlocal top1, top3
+        nonlocal top3
         while not queue.empty():
-            text, intent = queue.get_nowait()
+            index = queue.get_nowait()
+            text, intent = tests[index]
             res = await api.get("/api/v1/kb/search", params={"q": text, "language": "en",
                                 "limit": 3}, headers=headers)  # fmt: skip
             keys = [item["key"] for item in res.json()["items"]]
-            top1 += bool(keys) and keys[0] == intent
+            top1_right[index] = bool(keys) and keys[0] == intent
             top3 += intent in keys
 
     await asyncio.gather(*(searcher() for _ in range(SEARCHERS)))
     n = len(tests)
+    top1 = sum(top1_right.values())
+    # A hand-off names no article, but its best article is search's first: together they say
+    # how a lower threshold would have answered.
+    outcomes = [(confidence, top1_right[i]) for i, confidence in decidable.items()]
     say(f"    search top-1 {top1 / n:6.2%}  top-3 {top3 / n:6.2%}")
     say(f"    bot answered {answered / n:6.1%} of questions, {right / max(answered, 1):6.1%} of "
         f"them right; right answers over all questions {right / n:6.2%}")  # fmt: skip
@@ -183,6 +213,13 @@ async def evaluate(api: Client, headers: dict[str, str], tests: list[tuple[str, 
         f"time: {summary(latencies)}")  # fmt: skip
     say(f"      in the matching engine: {summary(engine)}; the rest (HTTP, gateway, database): "
         f"{summary(rest)}")  # fmt: skip
+    say("    answered share against accuracy, by confidence threshold:")
+    for threshold in THRESHOLDS:
+        share, accuracy = tradeoff(outcomes, n, threshold)
+        say(
+            f"      threshold {threshold:.2f}: answered {share:6.1%}, {accuracy:6.1%} of them right"
+        )
+    return outcomes
 
 
 async def repeat_latency(
@@ -205,7 +242,7 @@ async def repeat_latency(
 
 async def run(
     label: str, rows: list[tuple[str, str]], tests: list[tuple[str, str]], desk: Desk, password: str
-) -> None:
+) -> list[Outcome]:
     """Import `rows` into a fresh desk and ask every test utterance."""
     gateway = desk.url("gateway")
     async with Client(gateway) as api:
@@ -227,14 +264,16 @@ async def run(
         say(f"  embedding stopped being waited for {took + ready + full:.1f}s after the request")
         sampled = await sampled_top1(api, headers, tests)
         say(f"    then: top-1 on the same sampled test questions {sampled:6.2%}")
-        await evaluate(api, headers, tests)
+        outcomes = await evaluate(api, headers, tests)
         await repeat_latency(gateway, desk.url("kb_service"), headers, tests)
+        return outcomes
 
 
 def main() -> None:
     train, tests = load_split("train"), load_split("test")
     tests = tests[:LIMIT] if LIMIT else tests
     say(f"BANKING77 from {DATA}: {len(train)} training examples, {len(tests)} test utterances")
+    curves: dict[str, list[tuple[float, float]]] = {}
     # Each phase gets a desk of its own: nothing embedded or asked before carries over.
     for label, rows in (("full training split", train), (f"{SHOTS} per intent", few_shot(train))):
         with tempfile.TemporaryDirectory(prefix="madoguchi-bench-bot-") as tmp:
@@ -252,9 +291,18 @@ def main() -> None:
                 desk.start_infrastructure()
                 desk.start_processes()
                 desk.wait_ready(180)
-                asyncio.run(run(label, rows, tests, desk, config.admin_password))
+                outcomes = asyncio.run(run(label, rows, tests, desk, config.admin_password))
+                curves[label] = [tradeoff(outcomes, len(tests), t / 100) for t in range(100)]
             finally:
                 desk.stop()
+    write_line_chart(
+        CHART,
+        curves,
+        title="BANKING77 through the API: the bot's confidence threshold",
+        x_label="share of questions answered",
+        y_label="accuracy of the answers",
+    )
+    say(f"trade-off chart: {CHART}")
 
 
 if __name__ == "__main__":
