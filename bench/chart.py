@@ -6,6 +6,7 @@ from html import escape
 from pathlib import Path
 
 WIDTH, HEIGHT, MARGIN = 640, 420, 60
+LEFT = 80  # room for the y tick labels beside the y axis title
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 Series = dict[str, list[tuple[float, float]]]
@@ -24,7 +25,7 @@ def line_chart(series: Series, *, title: str, x_label: str, y_label: str) -> str
 
     def place(x: float, y: float) -> tuple[float, float]:
         return (
-            MARGIN + (x - x_low) / (x_high - x_low) * (WIDTH - 2 * MARGIN),
+            LEFT + (x - x_low) / (x_high - x_low) * (WIDTH - LEFT - MARGIN),
             HEIGHT - MARGIN - (y - y_low) / (y_high - y_low) * (HEIGHT - 2 * MARGIN),
         )
 
@@ -47,8 +48,8 @@ def line_chart(series: Series, *, title: str, x_label: str, y_label: str) -> str
     for y in _ticks(y_low, y_high):
         _, py = place(x_low, y)
         parts.append(
-            f'<line x1="{MARGIN}" y1="{py:.1f}" x2="{WIDTH - MARGIN}" y2="{py:.1f}" stroke="#ddd"/>'
-            f'<text x="{MARGIN - 6}" y="{py + 4:.1f}" text-anchor="end">{y:.1%}</text>'
+            f'<line x1="{LEFT}" y1="{py:.1f}" x2="{WIDTH - MARGIN}" y2="{py:.1f}" stroke="#ddd"/>'
+            f'<text x="{LEFT - 6}" y="{py + 4:.1f}" text-anchor="end">{y:.1%}</text>'
         )
     for i, (name, line) in enumerate(series.items()):
         colour = COLOURS[i % len(COLOURS)]
@@ -57,8 +58,8 @@ def line_chart(series: Series, *, title: str, x_label: str, y_label: str) -> str
         # Bottom left, which a falling trade-off curve leaves empty.
         legend_y = HEIGHT - MARGIN - 18 * (len(series) - i)
         parts.append(
-            f'<rect x="{MARGIN + 10}" y="{legend_y - 9}" width="12" height="12" '
-            f'fill="{colour}"/><text x="{MARGIN + 28}" y="{legend_y + 2}">{escape(name)}</text>'
+            f'<rect x="{LEFT + 10}" y="{legend_y - 9}" width="12" height="12" '
+            f'fill="{colour}"/><text x="{LEFT + 28}" y="{legend_y + 2}">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return "\n".join(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from bench.chart import HEIGHT, MARGIN, WIDTH, line_chart
+from bench.chart import HEIGHT, LEFT, MARGIN, WIDTH, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -23,7 +23,7 @@ def test_each_series_is_a_line_inside_the_plot_with_its_name_in_the_legend() -> 
         placed = [tuple(map(float, p.split(","))) for p in line.attrib["points"].split()]
         assert len(placed) == len(points)
         assert all(
-            MARGIN <= x <= WIDTH - MARGIN and MARGIN <= y <= HEIGHT - MARGIN for x, y in placed
+            LEFT <= x <= WIDTH - MARGIN and MARGIN <= y <= HEIGHT - MARGIN for x, y in placed
         )
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert {"trade-off", "answered", "accuracy", *series} <= set(texts)
