@@ -15,7 +15,7 @@ from threadpoolctl import ThreadpoolController
 from kb_service.matching import guards
 from kb_service.matching.calibration import Calibrator, fuse
 from kb_service.matching.crossval import NEVER, cross_validate
-from kb_service.matching.embedding import Embedder, embed_texts, space_of
+from kb_service.matching.embedding import MULTILINGUAL, Embedder, embed_texts, space_of
 from kb_service.matching.lexical import LexicalFeatures, LexicalModel
 from kb_service.matching.models import ArticleDoc, FitReport, Match, Verdict
 from kb_service.matching.normalize import detect_language, normalize
@@ -231,14 +231,10 @@ class Engine:
         # spinning fights the embedding model's OpenMP threads (latency spikes).
         with _blas_controller().limit(limits=1, user_api="blas"):
             lex = self._lexical.log_proba([text])
-        space = space_of(text)
-        if (
-            self._embedder is None
-            or not self._semantic.covers(space)
-            or lex.max() >= np.log(self.skip_from)
-        ):
+        space = self._semantic.scoring_space(space_of(text), fallback=MULTILINGUAL)
+        if self._embedder is None or space is None or lex.max() >= np.log(self.skip_from):
             return np.asarray(fuse(lex, None, weight=0)[0]), True
-        vector = self._embedder([text])
+        vector = self._embedder([text], space)
         with _blas_controller().limit(limits=1, user_api="blas"):
             sem = self._semantic.log_proba(vector, np.array([space]))
         return np.asarray(fuse(lex, sem, weight=self.semantic_weight)[0]), False

@@ -36,6 +36,11 @@ class SemanticModel:
         """True when there were embeddings of at least two classes to learn from."""
         return self._model is not None
 
+    @property
+    def classes(self) -> set[int]:
+        """The classes it learned from."""
+        return set(self._classes.tolist())
+
     def fit(self, vectors: np.ndarray, labels: np.ndarray, *, n_classes: int) -> SemanticModel:
         """Fit on unit embedding rows with integer class labels in [0, n_classes)."""
         self._n_classes = n_classes
@@ -112,9 +117,15 @@ class SpacedSemanticModel:
                 self._models[str(space)] = model
         return self
 
-    def covers(self, space: str) -> bool:
-        """True when the space had embeddings of at least two classes to learn from."""
-        return space in self._models
+    def scoring_space(self, space: str, *, fallback: str) -> str | None:
+        """The space to score a message of `space` in: its own, unless `fallback`'s model (the
+        multilingual one, which learns every language's examples) knows more classes, as for
+        an English question when some article is written only in Japanese; None when neither
+        learned anything."""
+        own, other = self._models.get(space), self._models.get(fallback)
+        if own is not None and (other is None or len(own.classes) >= len(other.classes)):
+            return space
+        return fallback if other is not None else None
 
     def log_proba(self, vectors: np.ndarray, spaces: np.ndarray) -> np.ndarray:
         """Return (n, n_classes) log-probabilities; uniform for rows of an uncovered space."""

@@ -143,6 +143,22 @@ def test_a_japanese_question_finds_an_article_written_only_in_english(articles):
     assert (match.key, match.language, match.fallback_language) == ("inheritance", "en", True)
 
 
+def test_an_english_question_is_offered_an_article_written_only_in_japanese(articles):
+    # The English model has no example of the key, so such questions are scored by the
+    # multilingual model, which has the Japanese ones: the article is among the first offered
+    # (scored by the English model alone it came last).
+    kept = [a for a in articles if a.article_id != "inheritance:en"]
+    engine = Engine()
+    engine.fit(kept)
+    for question in ("What happens to a deceased person's crypto?", "documents for inheritance"):
+        offered = {m.key: m for m in engine.rank(question, limit=5)}
+        assert "inheritance" in offered, question
+        assert (offered["inheritance"].language, offered["inheritance"].fallback_language) == (
+            "ja",
+            True,
+        )
+
+
 def test_refit_with_cached_embeddings_embeds_nothing(engine, articles):
     stored = {key: from_bytes(to_bytes(vector)) for key, vector in engine.embeddings.items()}
     edited = [replace(a, title=a.title + "!") if a.key == "maintenance" else a for a in articles]
