@@ -64,7 +64,10 @@ class EventConsumer:
             await customers.apply_exchange_event(uow, env)
             # Judge an arriving event at its own time: a replayed history whose completion
             # follows in the same partition must not look overdue; the tick catches real delays.
-            await self.proactive.on_exchange_event(uow, env, now=min(self.clock(), env.time))
+            arrived = self.clock()
+            await self.proactive.on_exchange_event(
+                uow, env, now=min(arrived, env.time), arrived=arrived
+            )
             return
         handler = self._on.get(env.type)
         if handler is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +20,9 @@ from ticket_service.domain.proactive import Action, ActionKind, ProactiveEngine,
 from ticket_service.domain.status import LIVE, Status
 from ticket_service.tickets import TicketRules, new_ticket, store
 
+# How long a customer's time-based rules wait after one of their exchange events arrives.
+SETTLE = timedelta(seconds=2)
+
 
 class ProactiveService:
     """Runs the rules on one customer's persisted state at a time, and carries out actions."""
@@ -28,8 +31,11 @@ class ProactiveService:
         self.engine = engine
         self.rules = rules
 
-    async def on_exchange_event(self, uow: UnitOfWork, env: Envelope, *, now: datetime) -> None:
-        """Learn from one upstream event; fire what it triggers."""
+    async def on_exchange_event(
+        self, uow: UnitOfWork, env: Envelope, *, now: datetime, arrived: datetime
+    ) -> None:
+        """Learn from one upstream event (judged at `now`, the stream's time; `arrived` is the
+        wall clock's); fire what it triggers."""
         event = customers.exchange_event(env)
         if event.type in ("exchange.incident.started", "exchange.incident.resolved"):
             await self._incident(uow, env)
@@ -39,6 +45,11 @@ class ProactiveService:
         row, state = await self._load(uow, event.customer_id)
         actions = self.engine.on_event(state, event, now)
         self._save(row, state)
+        if row.next_check_at is not None:
+            # The tick goes by the wall clock: in a replayed history the event that settles a
+            # withdrawal may be right behind the one that started it, and a tick in between
+            # would see the withdrawal hours overdue. It waits until the stream has paused.
+            row.next_check_at = max(row.next_check_at, arrived + SETTLE)
         await self._act(uow, actions, now=now)
 
     async def on_customer_contact(

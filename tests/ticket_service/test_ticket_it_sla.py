@@ -1,4 +1,5 @@
-"""SLA scheduler against the real database with a controllable clock: once, on time, paused."""
+"""The schedulers against the real database with a controllable clock: SLA breaches once, on
+time, paused; time-based proactive rules only once a customer's event stream has paused."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select, text
 
 from services.desk import Desk
 from shared.auth import Actor
-from shared.contracts import envelope_for
+from shared.contracts import Envelope, envelope_for
 from shared.contracts.chat import (
     ConversationHandoffRequested,
     ConversationOpened,
@@ -64,8 +65,8 @@ class Desk1:
         self.make_uow = make_uow
         self.clock = Clock()
         self.rules = TicketRules()
-        proactive = ProactiveService(ProactiveEngine(load_rules()), self.rules)
-        self.consumer = EventConsumer(self.rules, proactive, clock=self.clock)
+        self.proactive = ProactiveService(ProactiveEngine(load_rules()), self.rules)
+        self.consumer = EventConsumer(self.rules, self.proactive, clock=self.clock)
         self.customer = f"cust-{uuid.uuid4().hex[:8]}"
         self.conversation = str(uuid.uuid4())
 
@@ -73,6 +74,26 @@ class Desk1:
         async with self.make_uow() as uow:
             await self.consumer(uow, envelope_for(payload, subject="x", source="test"))
             await uow.commit()
+
+    async def exchange(self, kind: str, ago: timedelta, **data: str) -> None:
+        """Deliver one upstream exchange event about this customer, dated `ago` before now."""
+        env = Envelope(
+            source="exchange",
+            type=f"exchange.{kind}",
+            time=self.clock.now - ago,
+            subject=self.customer,
+            data={"customer_id": self.customer, **data},
+        )
+        async with self.make_uow() as uow:
+            await self.consumer(uow, env)
+            await uow.commit()
+
+    async def tick(self) -> int:
+        """Run the proactive scheduler once; the number of actions it fired."""
+        async with self.make_uow() as uow:
+            fired = await self.proactive.tick(uow, now=self.clock.now)
+            await uow.commit()
+        return fired
 
     async def sweep(self) -> int:
         async with self.make_uow() as uow:
@@ -217,3 +238,27 @@ async def test_time_waiting_on_the_customer_does_not_count_towards_resolution(ma
     desk.clock.now = expected_due
     await desk.sweep()
     assert (await desk.breaches(ticket_id)).count("resolution") == 1
+
+
+async def test_a_replayed_withdrawal_completed_by_the_next_event_fires_nothing(make_uow) -> None:
+    # A history replayed at once: the request is 24 h old by the wall clock, and its
+    # completion is the next event. A tick that runs between the two must not call it stuck.
+    desk = Desk1(make_uow)
+    withdrawal = {"withdrawal_id": f"wd-{uuid.uuid4().hex[:8]}"}
+    requested = {**withdrawal, "asset": "JPY", "amount": "500000"}
+    await desk.exchange("withdrawal.requested", timedelta(hours=24), **requested)
+    assert await desk.tick() == 0
+    await desk.exchange("withdrawal.completed", timedelta(hours=23), **withdrawal)
+    desk.clock.now += timedelta(minutes=5)
+    assert await desk.tick() == 0
+
+
+async def test_a_withdrawal_left_pending_fires_once_the_stream_has_paused(make_uow) -> None:
+    desk = Desk1(make_uow)
+    requested = {"withdrawal_id": f"wd-{uuid.uuid4().hex[:8]}", "asset": "ETH", "amount": "1.5"}
+    await desk.exchange("withdrawal.requested", timedelta(hours=5), **requested)
+    assert await desk.tick() == 0
+    desk.clock.now += timedelta(seconds=3)
+    # Over an hour (the customer's conversation) and over four (the operator's warning).
+    assert await desk.tick() == 2
+    assert await desk.tick() == 0
