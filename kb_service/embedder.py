@@ -44,7 +44,13 @@ async def missing_texts(uow_factory: UowFactory) -> list[Work]:
     async with uow_factory() as uow:
         articles = await repo.load_articles(uow.session)
         seen = await repo.embedding_keys(uow.session)
-    work = [_article_work([t for t in (a.title, *a.examples) if t.strip()]) for a in articles]
+    # Off the event loop: tens of thousands of keys to hash, and the first key of an English
+    # text loads the English model.
+    return await asyncio.to_thread(_work_list, [(a.title, *a.examples) for a in articles], seen)
+
+
+def _work_list(articles: list[tuple[str, ...]], seen: set[str]) -> list[Work]:
+    work = [_article_work([t for t in texts if t.strip()]) for texts in articles]
     out: list[Work] = []
     for lists in ([own for own, _ in work], [twins for _, twins in work]):
         for turn in itertools.zip_longest(*lists):

@@ -7,8 +7,9 @@ import contextlib
 import os
 import signal
 import uuid
+from collections.abc import Awaitable, Callable
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -168,6 +169,29 @@ async def test_consumer_killed_between_its_commit_and_its_offset_commit_applies_
     assert times == 1  # ... and applied once
 
 
+async def consume_until(
+    broker: EmbeddedBroker,
+    producer: AIOKafkaProducer,
+    handle: Callable[[Envelope], Awaitable[None]],
+    done: Callable[[], Awaitable[bool]],
+) -> None:
+    """Run a consumer of TOPIC with `handle` until `done()`, then stop it and `producer`."""
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    consumer = make_consumer(broker.bootstrap, group_id=group, client_id="c")
+    await consumer.start()
+    run = asyncio.ensure_future(
+        ConsumerRunner(consumer, producer, handle, name=group, topics=(TOPIC,)).run()
+    )
+    try:
+        await wait_until(done, timeout_s=30)
+    finally:
+        run.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run
+        await consumer.stop()
+        await producer.stop()
+
+
 async def test_a_malformed_message_goes_to_the_dlq_and_the_consumer_carries_on(
     broker: EmbeddedBroker, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -181,12 +205,6 @@ async def test_a_malformed_message_goes_to_the_dlq_and_the_consumer_carries_on(
     good_id = await publish_one(sessions, relay)
     await relay.publish_pending()
     handle = idempotent("dlq-consumer", lambda: UnitOfWork(sessions, source="test"), count_applied)
-    group = f"g-{uuid.uuid4().hex[:6]}"
-    consumer = make_consumer(broker.bootstrap, group_id=group, client_id="c")
-    await consumer.start()
-    run = asyncio.ensure_future(
-        ConsumerRunner(consumer, producer, handle, name=group, topics=(TOPIC,)).run()
-    )
 
     async def good_applied() -> bool:
         async with sessions() as session:
@@ -196,14 +214,7 @@ async def test_a_malformed_message_goes_to_the_dlq_and_the_consumer_carries_on(
                 )
             )
 
-    try:
-        await wait_until(good_applied, timeout_s=30)
-    finally:
-        run.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await run
-        await consumer.stop()
-        await producer.stop()
+    await consume_until(broker, producer, handle, good_applied)
     dead = await read_all(broker.bootstrap, f"{TOPIC}.dlq", expect=2)
     assert [value for value, _ in dead] == [b"{not json", bad_payload.to_bytes()]
     assert all("dlq_error" in headers for _, headers in dead)
@@ -228,25 +239,12 @@ async def test_an_event_the_database_refuses_goes_to_the_dlq_and_the_consumer_ca
     good = Envelope(source="test", type="alert.raised", subject="fits", data=data)
     await producer.send_and_wait(TOPIC, good.to_bytes(), key=b"k")
     handle = idempotent("refused", lambda: UnitOfWork(sessions, source="test"), store_subject)
-    group = f"g-{uuid.uuid4().hex[:6]}"
-    consumer = make_consumer(broker.bootstrap, group_id=group, client_id="c")
-    await consumer.start()
-    run = asyncio.ensure_future(
-        ConsumerRunner(consumer, producer, handle, name=group, topics=(TOPIC,)).run()
-    )
 
     async def good_applied() -> bool:
         async with sessions() as session:
             found = select(applied.c.times).where(applied.c.event_id == "fits")
             return await session.scalar(found) == 1
 
-    try:
-        await wait_until(good_applied, timeout_s=30)
-    finally:
-        run.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await run
-        await consumer.stop()
-        await producer.stop()
+    await consume_until(broker, producer, handle, good_applied)
     dead = await read_all(broker.bootstrap, f"{TOPIC}.dlq", expect=1)
     assert [value for value, _ in dead] == [too_long.to_bytes()]
