@@ -10,7 +10,7 @@ from scipy.sparse import csr_matrix, diags, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from kb_service.matching.normalize import lexical_form, word_tokens
+from kb_service.matching.normalize import fold_kana, normalize, word_tokens
 from kb_service.matching.scores import log_softmax
 
 # Rare n-grams are noise in big knowledge bases but the signal in small ones.
@@ -59,7 +59,7 @@ class LexicalModel:
 
     def vectorize(self, texts: Sequence[str]) -> LexicalFeatures:
         """Fit the vectorizers on `texts` and return their TF-IDF rows."""
-        forms = [lexical_form(t) for t in texts]
+        forms = [normalize(t) for t in texts]
         min_df = 2 if len(forms) >= _MIN_DF_FROM else 1
         self._word = TfidfVectorizer(
             tokenizer=word_tokens,
@@ -70,6 +70,7 @@ class LexicalModel:
         )
         self._char = TfidfVectorizer(
             analyzer="char_wb",
+            preprocessor=fold_kana,
             lowercase=False,
             ngram_range=(1, 5),
             min_df=min_df,
@@ -110,7 +111,7 @@ class LexicalModel:
         """Return (n, n_classes) log-probabilities from softmax-scaled SVM margins."""
         if len(texts) == 1 and self._svm is not None:
             return self._log_proba_one(texts[0])
-        forms = [lexical_form(t) for t in texts]
+        forms = [normalize(t) for t in texts]
         features = hstack([self._word.transform(forms), self._char.transform(forms)]).tocsr()
         return self.log_proba_rows(csr_matrix(features))
 
@@ -123,7 +124,7 @@ class LexicalModel:
         if self._scorer is None:
             self._scorer = _Scorer(self._word, self._char, self._svm)
         out = np.full((1, self._n_classes), _ABSENT)
-        out[0, self._classes] = self._scorer.margins(lexical_form(text)) * self._temperature
+        out[0, self._classes] = self._scorer.margins(normalize(text)) * self._temperature
         return log_softmax(out)
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import unicodedata
+
+from sudachipy import Dictionary, SplitMode, Tokenizer
 
 _KATAKANA_START = 0x30A1
 _KATAKANA_END = 0x30F6
@@ -16,6 +20,9 @@ _SCRIPT_RUNS = re.compile(
     r"[a-z0-9]+(?:['.][a-z0-9]+)*|[\u4e00-\u9fff々〆]+|[\u3041-\u3096]+|[\u30a1-\u30faー]+"
 )
 _JAPANESE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
+# Parts of speech that are not words: punctuation and spaces.
+_NOT_WORDS = {"補助記号", "空白"}
+_LOCAL = threading.local()
 
 
 def normalize(text: str) -> str:
@@ -33,14 +40,36 @@ def fold_kana(text: str) -> str:
     )
 
 
-def lexical_form(text: str) -> str:
-    """Return the form the lexical model sees: normalized and kana-folded."""
-    return fold_kana(normalize(text))
-
-
 def word_tokens(text: str) -> list[str]:
-    """Split on spaces and on script changes, since Japanese has no word spaces."""
-    return _SCRIPT_RUNS.findall(text)
+    """Return the words of a normalized message, kana-folded.
+
+    Japanese has no word spaces, so it goes through a morphological analyzer, and each word
+    becomes its dictionary form with its spelling variants unified (引出し and 引き出し,
+    入っ and 入る, ｲｰｻﾘｱﾑ and イーサリアム); the particles stay, as they carry negation and
+    direction (入ってない, に送る). Other text is split at spaces and script changes.
+    """
+    if not _JAPANESE.search(text):
+        return list(_SCRIPT_RUNS.findall(text))
+    return [
+        fold_kana(m.normalized_form().lower())
+        for m in _sudachi().tokenize(text)
+        if m.part_of_speech()[0] not in _NOT_WORDS
+    ]
+
+
+@functools.cache
+def _dictionary() -> Dictionary:
+    """The system dictionary of the sudachidict-core package, memory-mapped once."""
+    return Dictionary(dict="core")
+
+
+def _sudachi() -> Tokenizer:
+    """Return this thread's analyzer: one must not be shared between threads, and it costs
+    microseconds to make over the loaded dictionary."""
+    tokenizer = getattr(_LOCAL, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _LOCAL.tokenizer = _dictionary().tokenizer(SplitMode.C)
+    return tokenizer
 
 
 def detect_language(text: str) -> str:
