@@ -16,7 +16,8 @@ import numpy as np
 from bench.report import say
 from kb_service.matching import ArticleDoc, Engine, embed_texts, embedding, text_key
 from kb_service.matching.calibration import fuse
-from kb_service.matching.seed import load_articles, load_eval
+from kb_service.matching.embedding import UNIVERSAL
+from kb_service.matching.seed import load_articles, load_eval, load_out_of_scope
 from kb_service.matching.training import fold_ids
 
 # The handbook's shared/ folder sits beside the repository.
@@ -57,7 +58,10 @@ class CachedEmbedder:
         self.store: dict[str, np.ndarray] = {}
         if path.exists():
             with np.load(path) as saved:
-                self.store = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+                for name in saved.files:
+                    if name.startswith("keys"):
+                        vectors = saved["vectors" + name.removeprefix("keys")]
+                        self.store.update(zip(saved[name].tolist(), vectors, strict=True))
 
     def __call__(self, texts: Sequence[str], space: str | None = None) -> np.ndarray:
         keys = [text_key(t, space) for t in texts]
@@ -69,14 +73,27 @@ class CachedEmbedder:
         return np.stack([self.store[k] for k in keys])
 
     def save(self) -> None:
+        """Write the cache, one array per vector length (the spaces' models differ)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(self.store))
-        np.savez(self.path, keys=keys, vectors=np.stack(list(self.store.values())))
+        by_dim: dict[int, dict[str, np.ndarray]] = {}
+        for key, vector in self.store.items():
+            by_dim.setdefault(len(vector), {})[key] = vector
+        arrays = {}
+        for dim, group in by_dim.items():
+            arrays[f"keys{dim}"] = np.array(list(group))
+            arrays[f"vectors{dim}"] = np.stack(list(group.values()))
+        np.savez(self.path, **arrays)
 
 
-def top_k(engine: Engine, texts: Sequence[str], gold: Sequence[str], vectors: np.ndarray) -> dict:
+def top_k(
+    engine: Engine,
+    texts: Sequence[str],
+    gold: Sequence[str],
+    vectors: np.ndarray,
+    universal: np.ndarray,
+) -> dict:
     """Top-1/top-3 of the lexical, semantic and fused scores (guard classes excluded)."""
-    lex, sem = engine.component_log_proba(texts, vectors)
+    lex, sem = engine.component_log_proba(texts, vectors, universal)
     real = np.array([not c.startswith("__") for c in engine.classes])
     index = {c: i for i, c in enumerate(engine.classes)}
     y = np.array([index[g] for g in gold])
@@ -86,7 +103,10 @@ def top_k(engine: Engine, texts: Sequence[str], gold: Sequence[str], vectors: np
     # What answers use: lexical alone where it is sure enough to skip the embedding.
     skipped = parts["lexical"].max(axis=1) >= engine.skip_from
     parts["served"] = np.where(skipped[:, None], parts["lexical"], parts["fused"])
-    say(f"    not embedded (lexical top >= {engine.skip_from}): {skipped.mean():.1%}")
+    say(
+        f"    not embedded (lexical top >= {engine.skip_from}): {skipped.mean():.1%}; "
+        f"universal share {engine.universal_share:.2f}"
+    )
     for name, probs in parts.items():
         order = np.argsort(-np.where(real, probs, -1.0), axis=1)[:, :3]
         out[name] = ((order[:, 0] == y).mean(), (order == y[:, None]).any(axis=1).mean())
@@ -158,7 +178,9 @@ def tune_weights(embedder: CachedEmbedder, train_x: Sequence[str], labels: np.nd
                 as_articles([train_x[i] for i in rows], labels[rows].tolist()),
                 embeddings=embedder.store,
             )
-            lex, sem = engine.component_log_proba(dev_x, embedder(dev_x))
+            lex, sem = engine.component_log_proba(
+                dev_x, embedder(dev_x), embedder(dev_x, UNIVERSAL)
+            )
             index = {c: i for i, c in enumerate(engine.classes)}
             gold = np.array([index[g] for g in dev_y])
             for k, weight in enumerate(weights):
@@ -181,9 +203,10 @@ def banking(embedder: CachedEmbedder, *, cold_import: bool = True) -> None:
     say(f"BANKING77: {len(train_x)} train, {len(test_x)} test; embedding cache {embedder.path}")
     start = time.perf_counter()
     embedder(train_x + test_x)
+    embedder(train_x + test_x, UNIVERSAL)
     embedder.save()
     say(f"  embeddings ready in {time.perf_counter() - start:.1f}s")
-    test_v = embedder(test_x)
+    test_v, test_u = embedder(test_x), embedder(test_x, UNIVERSAL)
 
     labels = np.array(train_y)
     tune_weights(embedder, train_x, labels)
@@ -196,7 +219,7 @@ def banking(embedder: CachedEmbedder, *, cold_import: bool = True) -> None:
         f"{report_fit.seconds:.1f}s, refit {refit.seconds:.1f}s "
         f"(load average {os.getloadavg()[0]:.1f})"
     )
-    report("test, full train", top_k(full, test_x, test_y, test_v))
+    report("test, full train", top_k(full, test_x, test_y, test_v, test_u))
     say(f"  test curve (default threshold {full.threshold}):")
     curve(full, test_x, test_y)
 
@@ -209,7 +232,7 @@ def banking(embedder: CachedEmbedder, *, cold_import: bool = True) -> None:
         as_articles([train_x[i] for i in shot_rows], labels[shot_rows].tolist()),
         embeddings=embedder.store,
     )
-    report(f"test, {SHOTS}-shot", top_k(few, test_x, test_y, test_v))
+    report(f"test, {SHOTS}-shot", top_k(few, test_x, test_y, test_v, test_u))
     say(f"  {SHOTS}-shot test curve:")
     curve(few, test_x, test_y)
 
@@ -230,7 +253,7 @@ def banking(embedder: CachedEmbedder, *, cold_import: bool = True) -> None:
         f"lexical-only for {report_cold.embeddings_skipped} until a later refit embeds them "
         f"(load average {os.getloadavg()[0]:.1f})"
     )
-    report("test, right after cold import", top_k(cold, test_x, test_y, embedder(test_x)))
+    report("test, right after cold import", top_k(cold, test_x, test_y, test_v, test_u))
 
 
 def demo(embedder: CachedEmbedder) -> None:
@@ -257,9 +280,12 @@ def demo(embedder: CachedEmbedder) -> None:
             answered += verdict.answered
             right += verdict.answered and verdict.key == q["key"]
         n = len(items)
+        outside = [q["text"] for q in load_out_of_scope() if q["language"] == language]
+        handed = sum(not engine.answer(t, language=language).answered for t in outside)
         say(
             f"  {language}: n={n} top-1 {top1 / n:6.2%} top-3 {top3 / n:6.2%} answered "
-            f"{answered / n:6.1%} accuracy of answered {right / max(answered, 1):6.1%}"
+            f"{answered / n:6.1%} accuracy of answered {right / max(answered, 1):6.1%}; "
+            f"out of scope handed off {handed}/{len(outside)}"
         )
 
 
@@ -269,7 +295,7 @@ def main() -> None:
     parser.add_argument("--skip-demo", action="store_true", help="skip the ja/en demo FAQ")
     parser.add_argument("--skip-cold", action="store_true", help="skip the uncached import")
     args = parser.parse_args()
-    embedder = CachedEmbedder(CACHE / "e5-cache.npz")
+    embedder = CachedEmbedder(CACHE / "embeddings.npz")
     if not args.skip_demo:
         demo(embedder)
     banking(embedder, cold_import=not args.skip_cold)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from kb_service.adapters import repository as repo
 from kb_service.index import UowFactory
 from kb_service.matching import text_key, to_bytes
-from kb_service.matching.embedding import ENGLISH, MULTILINGUAL, Embedder, space_of
+from kb_service.matching.embedding import ENGLISH, MULTILINGUAL, UNIVERSAL, Embedder, space_of
 from kb_service.matching.training import TWINS_PER_KEY
 
 log = logging.getLogger(__name__)
@@ -28,19 +28,21 @@ _FIRST_REFIT = 2500
 Work = tuple[str, str, str]  # text key, text, embedding space
 
 
-def _article_work(texts: list[str]) -> tuple[list[Work], list[Work]]:
-    """An article's texts in their own spaces, and its English texts' multilingual twins
-    (as the engine picks them: the first TWINS_PER_KEY)."""
+def _article_work(texts: list[str]) -> tuple[list[Work], list[Work], list[Work]]:
+    """An article's texts in their own spaces, its English texts' multilingual twins (as the
+    engine picks them: the first TWINS_PER_KEY), and its texts in the universal space."""
     spaces = [space_of(t) for t in texts]
     own = [(text_key(t, s), t, s) for t, s in zip(texts, spaces, strict=True)]
     english = [t for t, s in zip(texts, spaces, strict=True) if s == ENGLISH][:TWINS_PER_KEY]
-    return own, [(text_key(t, MULTILINGUAL), t, MULTILINGUAL) for t in english]
+    twins = [(text_key(t, MULTILINGUAL), t, MULTILINGUAL) for t in english]
+    return own, twins, [(text_key(t, UNIVERSAL), t, UNIVERSAL) for t in texts]
 
 
 async def missing_texts(uow_factory: UowFactory) -> list[Work]:
-    """Every example text and twin without an embedding, taken article by article in turn,
+    """Every vector the engine wants and the store lacks, taken article by article in turn,
     so that every key is partly embedded early and the interim refits improve them all;
-    twins, which serve only questions in other languages, come last."""
+    own spaces first, then the twins (which serve only questions in other languages), then
+    the universal vectors (the engine's second opinion), as the engine orders them."""
     async with uow_factory() as uow:
         articles = await repo.load_articles(uow.session)
         seen = await repo.embedding_keys(uow.session)
@@ -52,8 +54,8 @@ async def missing_texts(uow_factory: UowFactory) -> list[Work]:
 def _work_list(articles: list[tuple[str, ...]], seen: set[str]) -> list[Work]:
     work = [_article_work([t for t in texts if t.strip()]) for texts in articles]
     out: list[Work] = []
-    for lists in ([own for own, _ in work], [twins for _, twins in work]):
-        for turn in itertools.zip_longest(*lists):
+    for group in range(3):
+        for turn in itertools.zip_longest(*(lists[group] for lists in work)):
             for item in turn:
                 if item is not None and item[0] not in seen:
                     seen.add(item[0])

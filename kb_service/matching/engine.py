@@ -14,12 +14,18 @@ from threadpoolctl import ThreadpoolController
 
 from kb_service.matching import guards
 from kb_service.matching.calibration import Calibrator, fuse
-from kb_service.matching.crossval import NEVER, cross_validate
-from kb_service.matching.embedding import MULTILINGUAL, Embedder, embed_texts, space_of
+from kb_service.matching.crossval import NEVER, cross_validate, semantic_sum
+from kb_service.matching.embedding import (
+    MULTILINGUAL,
+    UNIVERSAL,
+    Embedder,
+    embed_texts,
+    space_of,
+)
 from kb_service.matching.lexical import LexicalFeatures, LexicalModel
 from kb_service.matching.models import ArticleDoc, FitReport, Match, Verdict
 from kb_service.matching.normalize import detect_language, normalize
-from kb_service.matching.semantic import SpacedSemanticModel
+from kb_service.matching.semantic import SemanticModel, SpacedSemanticModel
 from kb_service.matching.training import EmbeddedSet, embed_training_texts, training_pairs
 
 DEFAULT_THRESHOLD = 0.6
@@ -96,6 +102,8 @@ class Engine:
         self._by_key: dict[str, dict[str, ArticleDoc]] = {}
         self._lexical = LexicalModel()
         self._semantic = SpacedSemanticModel()
+        self._universal = SemanticModel()
+        self.universal_share = 0.0
         self._calibrator = Calibrator()
         self._lexical_calibrator = Calibrator()
         self.skip_from = NEVER
@@ -195,31 +203,39 @@ class Engine:
             self._semantic = SpacedSemanticModel(knn_scale=self._knn_scale).fit(
                 vectors, semantic_labels, spaces, n_classes=n
             )
+            self._universal = SemanticModel(knn_scale=self._knn_scale).fit(
+                *embedded.universal_rows(labels, np.ones(len(labels), dtype=bool)), n_classes=n
+            )
             held_out = calibrating.result()
         self._lexical = lexical
         self._lexical_fit = _LexicalFit(key, features, lexical, held_out.lexical_folds)
         self._calibrator = held_out.fused
         self._lexical_calibrator = held_out.lexical
+        self.universal_share = held_out.universal_share
         self.skip_from = held_out.skip_from
         self._classes = classes
         self._real = real
 
     def component_log_proba(
-        self, texts: Sequence[str], vectors: np.ndarray | None
+        self, texts: Sequence[str], vectors: np.ndarray | None, universal: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Return each matcher's (n, classes) log-probabilities, for tuning and ablations."""
+        """Return the lexical and the semantic side's (n, classes) log-probabilities, given the
+        texts' vectors in their own spaces and in the universal one, for benchmarks."""
         lex = self._lexical.log_proba(texts)
         if vectors is None:
             return lex, None
-        return lex, self._semantic.log_proba(vectors, np.array([space_of(t) for t in texts]))
+        sem = self._semantic.log_proba(vectors, np.array([space_of(t) for t in texts]))
+        usem = self._universal.log_proba(universal) if universal is not None else None
+        return lex, semantic_sum(sem, usem, self.universal_share)
 
     @property
     def classes(self) -> list[str]:
         """Class names in score order: article keys, then the guard pseudo-classes."""
         return list(self._classes)
 
-    def _probabilities(self, text: str) -> tuple[np.ndarray, bool]:
-        """Return class probabilities for one message, and whether they are lexical only.
+    def _probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return the fused class probabilities for one message, and the semantic side's own
+        (None when the message was scored by the lexical matcher alone).
 
         When the lexical matcher alone is as sure as held-out folds showed to be as good as
         the fusion (`skip_from`), the message is not embedded: embedding is most of an
@@ -232,12 +248,25 @@ class Engine:
         with _blas_controller().limit(limits=1, user_api="blas"):
             lex = self._lexical.log_proba([text])
         space = self._semantic.scoring_space(space_of(text), fallback=MULTILINGUAL)
-        if self._embedder is None or space is None or lex.max() >= np.log(self.skip_from):
-            return np.asarray(fuse(lex, None, weight=0)[0]), True
-        vector = self._embedder([text], space)
+        universal = self._universal.fitted and self.universal_share > 0
+        if (
+            self._embedder is None
+            or (space is None and not universal)
+            or lex.max() >= np.log(self.skip_from)
+        ):
+            return np.asarray(fuse(lex, None, weight=0)[0]), None
+        vector = self._embedder([text], space) if space is not None else None
+        universal_vector = self._embedder([text], UNIVERSAL) if universal else None
+        sem = usem = None
         with _blas_controller().limit(limits=1, user_api="blas"):
-            sem = self._semantic.log_proba(vector, np.array([space]))
-        return np.asarray(fuse(lex, sem, weight=self.semantic_weight)[0]), False
+            if vector is not None:
+                sem = self._semantic.log_proba(vector, np.array([space]))
+            if universal_vector is not None:
+                usem = self._universal.log_proba(universal_vector)
+        semantic = semantic_sum(sem, usem, self.universal_share)
+        assert semantic is not None
+        fused = fuse(lex, semantic, weight=self.semantic_weight)[0]
+        return np.asarray(fused), np.asarray(fuse(semantic, None, weight=0)[0])
 
     def _article(self, key: str, language: str) -> tuple[ArticleDoc, bool]:
         """Pick the article of `key` in `language`, else another language's (a fallback)."""
@@ -271,11 +300,13 @@ class Engine:
 
     def _best(self, text: str) -> tuple[int | None, float, str | None]:
         """Return the best article class, its calibrated confidence and any guard class on top."""
-        probs, lexical_only = self._probabilities(text)
+        probs, semantic = self._probabilities(text)
         ordered = np.argsort(-probs, kind="stable")
-        second = probs[ordered[1]] if len(ordered) > 1 else 0.0
-        calibrator = self._lexical_calibrator if lexical_only else self._calibrator
-        confidence = calibrator.predict(np.array([probs[ordered[0]]]), np.array([second]))
+        top = probs[ordered[:1]]
+        second = probs[ordered[1:2]] if len(ordered) > 1 else np.zeros(1)
+        support = semantic[ordered[:1]] if semantic is not None else None
+        calibrator = self._lexical_calibrator if semantic is None else self._calibrator
+        confidence = calibrator.predict(top, second, support)
         best = next((int(i) for i in ordered if self._real[i]), None)
         pseudo = None
         if not self._real[ordered[0]]:

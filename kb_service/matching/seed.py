@@ -35,3 +35,10 @@ def load_eval(path: Path | None = None) -> list[dict[str, str]]:
     """Load held-out evaluation questions: records of text, language and expected key."""
     records = json.loads((path or SEED_DIR / "eval.json").read_text(encoding="utf-8"))
     return [{"text": r["text"], "language": r["language"], "key": r["key"]} for r in records]
+
+
+def load_out_of_scope(path: Path | None = None) -> list[dict[str, str]]:
+    """Load questions no demo article answers, which the bot should hand off: records of
+    text and language."""
+    records = json.loads((path or SEED_DIR / "out_of_scope.json").read_text(encoding="utf-8"))
+    return [{"text": r["text"], "language": r["language"]} for r in records]

@@ -12,6 +12,8 @@ from kb_service.matching.embedding import (
     DIM,
     ENGLISH,
     MULTILINGUAL,
+    UNIVERSAL,
+    UNIVERSAL_DIM,
     Embedder,
     space_of,
     text_key,
@@ -25,11 +27,13 @@ TWINS_PER_KEY = 16
 
 @dataclass
 class EmbeddedSet:
-    """Embedding rows for the training texts and their multilingual twins.
+    """Embedding rows for the training texts, their multilingual twins and their
+    universal vectors.
 
     Row i of `vectors` is text i in its own space (`spaces[i]`, see `space_of`) and `mask`
     marks the rows embedded so far. Text `twins[j]` also has row j of `twin_vectors` in the
-    multilingual space, embedded where `twin_mask[j]`.
+    multilingual space, embedded where `twin_mask[j]`. Row i of `universal` is text i in the
+    universal space, embedded where `universal_mask[i]`.
     """
 
     vectors: np.ndarray
@@ -38,9 +42,16 @@ class EmbeddedSet:
     twins: np.ndarray
     twin_vectors: np.ndarray
     twin_mask: np.ndarray
+    universal: np.ndarray
+    universal_mask: np.ndarray
     new: dict[str, np.ndarray]
     reused: int
     skipped: int
+
+    def universal_rows(self, labels: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Universal vectors and labels of the embedded texts among `rows` (a boolean mask)."""
+        kept = rows & self.universal_mask
+        return self.universal[kept], labels[kept]
 
     def semantic_rows(
         self, labels: np.ndarray, rows: np.ndarray
@@ -118,23 +129,23 @@ def embed_training_texts(
     seed: int,
 ) -> EmbeddedSet:
     """Reuse known embeddings and embed at most `budget` missing ones, spread over classes;
-    texts in their own space come before the twins."""
+    texts in their own space come first, then the twins, then the universal vectors."""
     n = len(texts)
     spaces = np.array([space_of(t) for t in texts])
     twins = twin_rows(labels, spaces)
-    sources = np.concatenate([np.arange(n), twins]).astype(int)
-    row_spaces = np.concatenate([spaces, np.full(len(twins), MULTILINGUAL)])
+    # Every vector the set wants, as (text index, space), in the order they are embedded.
+    sources = np.concatenate([np.arange(n), twins, np.arange(n)]).astype(int)
+    row_spaces = np.concatenate([spaces, np.full(len(twins), MULTILINGUAL), np.full(n, UNIVERSAL)])
+    groups = np.repeat([0, 1, 2], [n, len(twins), n])
     keys = [text_key(texts[i], space) for i, space in zip(sources, row_spaces, strict=True)]
-    vectors = np.zeros((len(keys), DIM), dtype=np.float32)
-    mask = np.zeros(len(keys), dtype=bool)
+    found: dict[int, np.ndarray] = {}
     for i, key in enumerate(keys):
-        found = known.get(key)
-        if found is not None:
-            vectors[i] = found
-            mask[i] = True
-    reused = int(mask.sum())
+        vector = known.get(key)
+        if vector is not None:
+            found[i] = vector
+    reused = len(found)
     order = stratified_order(labels[sources], seed=seed)
-    missing = sorted((i for i in order if not mask[i]), key=lambda i: i >= n)
+    missing = sorted((i for i in order if i not in found), key=lambda i: groups[i])
     chosen = missing[:budget] if embedder is not None else []
     new: dict[str, np.ndarray] = {}
     for space in sorted({str(row_spaces[i]) for i in chosen}):
@@ -143,17 +154,18 @@ def embed_training_texts(
         assert embedder is not None
         fresh = embedder(list(by_key.values()), space)
         new.update(zip(by_key, fresh, strict=True))
-        for i in rows:
-            vectors[i] = new[keys[i]]
-            mask[i] = True
+        found.update((i, new[keys[i]]) for i in rows)
+
+    def block(group: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.flatnonzero(groups == group)
+        vectors = np.zeros((len(rows), dim), dtype=np.float32)
+        mask = np.zeros(len(rows), dtype=bool)
+        for j, i in enumerate(rows.tolist()):
+            if i in found:
+                vectors[j], mask[j] = found[i], True
+        return vectors, mask
+
+    own, twin, universal = block(0, DIM), block(1, DIM), block(2, UNIVERSAL_DIM)
     return EmbeddedSet(
-        vectors[:n],
-        mask[:n],
-        spaces,
-        twins,
-        vectors[n:],
-        mask[n:],
-        new,
-        reused,
-        len(missing) - len(chosen),
+        *own, spaces, twins, *twin, *universal, new, reused, len(missing) - len(chosen)
     )

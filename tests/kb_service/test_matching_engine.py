@@ -11,7 +11,8 @@ from kb_service.matching import (
     text_key,
     to_bytes,
 )
-from kb_service.matching.seed import load_eval
+from kb_service.matching.embedding import MULTILINGUAL, UNIVERSAL
+from kb_service.matching.seed import load_eval, load_out_of_scope
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +45,22 @@ def test_demo_faq_has_every_key_in_both_languages(articles):
 
 def test_japanese_held_out_questions_match_their_article(engine):
     top1, top3 = _top1_top3(engine, "ja")
-    assert top1 >= 0.7
-    assert top3 >= 0.93
+    assert top1 >= 0.85
+    assert top3 >= 0.97
 
 
 def test_english_held_out_questions_match_their_article(engine):
     top1, top3 = _top1_top3(engine, "en")
-    assert top1 >= 0.7
-    assert top3 >= 0.93
+    assert top1 >= 0.85
+    assert top3 >= 0.97
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_most_questions_no_article_answers_are_handed_off(engine, language):
+    # Plausible at a support desk, near some articles' words, answered by none of them.
+    questions = [q["text"] for q in load_out_of_scope() if q["language"] == language]
+    answered = [q for q in questions if engine.answer(q, language=language).answered]
+    assert len(answered) <= 0.3 * len(questions), answered
 
 
 def test_japanese_question_is_answered_with_the_japanese_article(engine):
@@ -164,8 +173,9 @@ def test_refit_with_cached_embeddings_embeds_nothing(engine, articles):
     edited = [replace(a, title=a.title + "!") if a.key == "maintenance" else a for a in articles]
     refit = Engine()
     report = refit.fit(edited, embeddings=stored)
-    # The two edited titles, and the English one's multilingual twin.
-    assert report.embedded_now == 3
+    # The two edited titles, the English one's multilingual twin, and both in the universal
+    # space.
+    assert report.embedded_now == 5
     assert report.embeddings_skipped == 0
     assert report.embeddings_reused > report.examples - 2
 
@@ -191,7 +201,7 @@ def test_a_message_the_lexical_matcher_is_sure_of_is_answered_without_embedding(
     embedded = []
 
     def counting(texts, space=None):
-        embedded.extend(texts)
+        embedded.extend((t, space) for t in texts)
         return embed_texts(texts, space)
 
     engine = Engine(embedder=counting)
@@ -199,9 +209,13 @@ def test_a_message_the_lexical_matcher_is_sure_of_is_answered_without_embedding(
     embedded.clear()
     sure = engine.answer("パスワードを忘れました")
     assert (sure.answered, sure.key, embedded) == (True, "password_reset", [])
-    # A paraphrase with few of the examples' words needs the meaning, so it is embedded.
+    # A paraphrase with few of the examples' words needs the meaning, so it is embedded, by
+    # its own model and by the universal one.
     engine.answer("ログイン用の秘密の文字列が思い出せない")
-    assert embedded == ["ログイン用の秘密の文字列が思い出せない"]
+    assert embedded == [
+        ("ログイン用の秘密の文字列が思い出せない", MULTILINGUAL),
+        ("ログイン用の秘密の文字列が思い出せない", UNIVERSAL),
+    ]
 
 
 def test_a_refit_for_new_embeddings_reuses_the_lexical_side_and_answers_as_a_fresh_fit(
