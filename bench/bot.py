@@ -7,24 +7,28 @@ bounded), sampling top-1 on every 10th test utterance 30, 60 and 120 s after the
 then asks each test utterance via `POST /bot/answer` and `GET /kb/search`; the same again
 with 10 examples per intent, on a desk of its own. Prints how many questions the bot would
 answer, and how many of those right, at each confidence threshold, and charts both curves in
-var/bench/bot-tradeoff.svg. Env: BANKING77_DIR, BENCH_LIMIT (test
+var/bench/bot-tradeoff.svg. Last, on a desk with the demo FAQ, Japanese against English
+(`bench/bot_demo.py`). Env: BANKING77_DIR, BENCH_LIMIT (test
 utterances), BENCH_EMBED_WAIT_S (how long to wait for the background embedding).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
+import json
 import os
 import random
 import statistics
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from bench import bot_demo
 from bench.chart import write_line_chart
 from bench.client import Client, checked
 from bench.report import pct, say
@@ -32,6 +36,7 @@ from bench.signals import exit_on_sigterm
 from gateway.upstreams import Reply
 from services.desk import Desk, DeskConfig
 from services.infra import free_port, free_port_block
+from services.seeds.kb import FAQ
 
 DATA = Path(
     os.environ.get(
@@ -246,9 +251,7 @@ async def run(
     """Import `rows` into a fresh desk and ask every test utterance."""
     gateway = desk.url("gateway")
     async with Client(gateway) as api:
-        login = await api.post("/api/v1/auth/login", json={"username": "admin",
-                               "password": password})  # fmt: skip
-        headers = {"authorization": f"Bearer {login.json()['access_token']}"}
+        headers = await admin_headers(api, password)
         articles = as_articles(rows)
         say(f"importing {label}: {len(articles)} articles, {len(rows)} examples ...")
         began = time.perf_counter()
@@ -269,6 +272,45 @@ async def run(
         return outcomes
 
 
+@contextlib.contextmanager
+def fresh_desk() -> Iterator[tuple[Desk, str]]:
+    """A desk of its own on free ports, and its admin password; stopped on exit."""
+    with tempfile.TemporaryDirectory(prefix="madoguchi-bench-bot-") as tmp:
+        config = DeskConfig(
+            data_dir=Path(tmp) / "desk",
+            gateway_port=free_port(),
+            broker_port=free_port(),
+            service_port_base=free_port_block(10),
+            admin_password="bench-admin-password",
+            demo_data=False,
+        )
+        desk = Desk(config)
+        try:
+            say("starting a desk ...")
+            desk.start_infrastructure()
+            desk.start_processes()
+            desk.wait_ready(180)
+            yield desk, config.admin_password
+        finally:
+            desk.stop()
+
+
+async def admin_headers(api: Client, password: str) -> dict[str, str]:
+    login = await api.post("/api/v1/auth/login", json={"username": "admin", "password": password})
+    return {"authorization": f"Bearer {checked(login).json()['access_token']}"}
+
+
+async def demo(desk: Desk, password: str) -> None:
+    """The demo FAQ imported, and its Japanese and English held-out questions asked once all
+    is embedded."""
+    async with Client(desk.url("gateway")) as api:
+        headers = await admin_headers(api, password)
+        faq = json.loads(FAQ.read_text(encoding="utf-8"))
+        checked(await api.post("/api/v1/kb/import", json=faq, headers=headers))
+        await wait_for_engine(api, headers, full=True)
+        await bot_demo.report(api, headers)
+
+
 def main() -> None:
     train, tests = load_split("train"), load_split("test")
     tests = tests[:LIMIT] if LIMIT else tests
@@ -276,25 +318,9 @@ def main() -> None:
     curves: dict[str, list[tuple[float, float]]] = {}
     # Each phase gets a desk of its own: nothing embedded or asked before carries over.
     for label, rows in (("full training split", train), (f"{SHOTS} per intent", few_shot(train))):
-        with tempfile.TemporaryDirectory(prefix="madoguchi-bench-bot-") as tmp:
-            config = DeskConfig(
-                data_dir=Path(tmp) / "desk",
-                gateway_port=free_port(),
-                broker_port=free_port(),
-                service_port_base=free_port_block(10),
-                admin_password="bench-admin-password",
-                demo_data=False,
-            )
-            desk = Desk(config)
-            try:
-                say("starting a desk ...")
-                desk.start_infrastructure()
-                desk.start_processes()
-                desk.wait_ready(180)
-                outcomes = asyncio.run(run(label, rows, tests, desk, config.admin_password))
-                curves[label] = [tradeoff(outcomes, len(tests), t / 100) for t in range(100)]
-            finally:
-                desk.stop()
+        with fresh_desk() as (desk, password):
+            outcomes = asyncio.run(run(label, rows, tests, desk, password))
+            curves[label] = [tradeoff(outcomes, len(tests), t / 100) for t in range(100)]
     write_line_chart(
         CHART,
         curves,
@@ -303,6 +329,9 @@ def main() -> None:
         y_label="accuracy of the answers",
     )
     say(f"trade-off chart: {CHART}")
+    say("the demo FAQ, Japanese against English:")
+    with fresh_desk() as (desk, password):
+        asyncio.run(demo(desk, password))
 
 
 if __name__ == "__main__":
