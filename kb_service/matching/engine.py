@@ -74,6 +74,25 @@ def _auto_weights(labels: np.ndarray, embedded: np.ndarray) -> tuple[float, floa
     return base * min(1.0, coverage / _FULL_COVERAGE), knn_scale
 
 
+def _across_languages(
+    lex: np.ndarray, semantic: np.ndarray, universal: np.ndarray, elsewhere: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rescore the classes written only in other languages than the question's.
+
+    The lexical matcher sees no words of theirs in the question's language, and the
+    language's own sentence model leans to its own language, so both rank such a class low
+    whatever the question; the universal model matches across languages. Such a class gets
+    the median lexical score of the others (no evidence either way) and the universal
+    model's opinion as its semantic one. On the demo FAQ with a quarter of its keys written
+    in one language only, questions for them in the other language found their article first
+    7 and 10 times in 30 instead of 3 and 4, and the other questions' top-1 did not move.
+    """
+    lex, semantic = lex.copy(), semantic.copy()
+    lex[:, elsewhere] = np.median(lex[:, ~elsewhere], axis=1, keepdims=True)
+    semantic[:, elsewhere] = universal[:, elsewhere]
+    return lex, semantic
+
+
 class Engine:
     """Ranks FAQ articles for a chat message by fusing a lexical and a semantic matcher."""
 
@@ -99,6 +118,7 @@ class Engine:
         self._seed = seed
         self._classes: list[str] = []
         self._real = np.zeros(0, dtype=bool)
+        self._written_in: dict[str, np.ndarray] = {}
         self._by_key: dict[str, dict[str, ArticleDoc]] = {}
         self._lexical = LexicalModel()
         self._semantic = SpacedSemanticModel()
@@ -152,6 +172,11 @@ class Engine:
         with _blas_controller().limit(limits=1, user_api="blas"):
             self._fit_models(texts, labels, embedded, classes, previous)
         self._by_key = by_key
+        # Per language, the classes with an article in it (the guard classes speak every one).
+        self._written_in = {
+            language: np.array([c not in by_key or language in by_key[c] for c in classes])
+            for language in {a.language for a in articles}
+        }
         return FitReport(
             articles=len(articles),
             keys=len(by_key),
@@ -248,7 +273,9 @@ class Engine:
         with _blas_controller().limit(limits=1, user_api="blas"):
             lex = self._lexical.log_proba([text])
         space = self._semantic.scoring_space(space_of(text), fallback=MULTILINGUAL)
-        universal = self._universal.fitted and self.universal_share > 0
+        written = self._written_in.get(detect_language(text))
+        elsewhere = ~written if written is not None else np.zeros(len(self._classes), dtype=bool)
+        universal = self._universal.fitted and (self.universal_share > 0 or elsewhere.any())
         if (
             self._embedder is None
             or (space is None and not universal)
@@ -265,6 +292,8 @@ class Engine:
                 usem = self._universal.log_proba(universal_vector)
         semantic = semantic_sum(sem, usem, self.universal_share)
         assert semantic is not None
+        if elsewhere.any() and usem is not None:
+            lex, semantic = _across_languages(lex, semantic, usem, elsewhere)
         fused = fuse(lex, semantic, weight=self.semantic_weight)[0]
         return np.asarray(fused), np.asarray(fuse(semantic, None, weight=0)[0])
 

@@ -152,6 +152,22 @@ def test_a_japanese_question_finds_an_article_written_only_in_english(articles):
     assert (match.key, match.language, match.fallback_language) == ("inheritance", "en", True)
 
 
+def test_articles_written_in_one_language_are_found_by_questions_in_the_other(articles):
+    # A quarter of the keys keep one language's article only. Scored like the others, their
+    # questions in the other language found them first 7 times in 60; the universal model,
+    # which matches across languages, finds them 17 times.
+    keys = sorted({a.key for a in articles})[::4]
+    found = asked = 0
+    for missing in ("en", "ja"):
+        engine = Engine()
+        engine.fit([a for a in articles if not (a.key in keys and a.language == missing)])
+        for q in load_eval():
+            if q["language"] == missing and q["key"] in keys:
+                asked += 1
+                found += engine.rank(q["text"], language=missing, limit=1)[0].key == q["key"]
+    assert found >= 0.2 * asked
+
+
 def test_an_english_question_is_offered_an_article_written_only_in_japanese(articles):
     # The English model has no example of the key, so such questions are scored by the
     # multilingual model, which has the Japanese ones: the article is among the first offered
