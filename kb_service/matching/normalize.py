@@ -16,9 +16,8 @@ _SPACES = re.compile(r"\s+")
 # Long-vowel marks, wave dashes and repeated punctuation are how people type casually.
 _NOISE = str.maketrans({"〜": "ー", "~": "ー", "－": "ー", "―": "ー", "‐": "ー"})
 _REPEATS = re.compile(r"([!?ー。、.,w笑])\1+")
-_SCRIPT_RUNS = re.compile(
-    r"[a-z0-9]+(?:['.][a-z0-9]+)*|[\u4e00-\u9fff々〆]+|[\u3041-\u3096]+|[\u30a1-\u30faー]+"
-)
+# English words and numbers, with inner apostrophes and dots (it's, v1.2).
+_LATIN_WORDS = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")
 _JAPANESE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 # Parts of speech that are not words: punctuation and spaces.
 _NOT_WORDS = {"補助記号", "空白"}
@@ -46,10 +45,10 @@ def word_tokens(text: str) -> list[str]:
     Japanese has no word spaces, so it goes through a morphological analyzer, and each word
     becomes its dictionary form with its spelling variants unified (引出し and 引き出し,
     入っ and 入る, ｲｰｻﾘｱﾑ and イーサリアム); the particles stay, as they carry negation and
-    direction (入ってない, に送る). Other text is split at spaces and script changes.
+    direction (入ってない, に送る). Other text is split into its latin words and numbers.
     """
     if not _JAPANESE.search(text):
-        return list(_SCRIPT_RUNS.findall(text))
+        return list(_LATIN_WORDS.findall(text))
     return [
         fold_kana(m.normalized_form().lower())
         for m in _sudachi().tokenize(text)
