@@ -149,10 +149,10 @@ def semantic_sum(
     An average, not a sum, so that the semantic side keeps the scale its fusion weight was
     tuned for.
     """
-    if universal is None or share == 0:
-        return semantic
     if semantic is None:
         return universal
+    if universal is None or share == 0:
+        return semantic
     return (semantic + share * universal) / (1 + share)
 
 
