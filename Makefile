@@ -46,7 +46,7 @@ lint: install
 	@$(RUN) lint-imports
 
 typecheck: install
-	@$(RUN) mypy shared services kb_service/matching gateway
+	@$(RUN) mypy shared services kb_service/matching gateway bench
 
 test: lint typecheck
 	@$(RUN) pytest -q

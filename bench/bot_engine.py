@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,7 @@ class CachedEmbedder:
         by_dim: dict[int, dict[str, np.ndarray]] = {}
         for key, vector in self.store.items():
             by_dim.setdefault(len(vector), {})[key] = vector
-        arrays = {}
+        arrays: dict[str, Any] = {}
         for dim, group in by_dim.items():
             arrays[f"keys{dim}"] = np.array(list(group))
             arrays[f"vectors{dim}"] = np.stack(list(group.values()))
@@ -91,15 +92,16 @@ def top_k(
     gold: Sequence[str],
     vectors: np.ndarray,
     universal: np.ndarray,
-) -> dict:
+) -> dict[str, tuple[float, float]]:
     """Top-1/top-3 of the lexical, semantic and fused scores (guard classes excluded)."""
     lex, sem = engine.component_log_proba(texts, vectors, universal)
+    assert sem is not None
     real = np.array([not c.startswith("__") for c in engine.classes])
     index = {c: i for i, c in enumerate(engine.classes)}
     y = np.array([index[g] for g in gold])
-    out = {}
+    out: dict[str, tuple[float, float]] = {}
     parts = {"lexical": fuse(lex, None, weight=0), "semantic": fuse(sem, None, weight=0)}
-    parts["fused"] = fuse(lex, sem, weight=engine.semantic_weight) if sem is not None else lex
+    parts["fused"] = fuse(lex, sem, weight=engine.semantic_weight)
     # What answers use: lexical alone where it is sure enough to skip the embedding.
     skipped = parts["lexical"].max(axis=1) >= engine.skip_from
     parts["served"] = np.where(skipped[:, None], parts["lexical"], parts["fused"])
@@ -109,11 +111,14 @@ def top_k(
     )
     for name, probs in parts.items():
         order = np.argsort(-np.where(real, probs, -1.0), axis=1)[:, :3]
-        out[name] = ((order[:, 0] == y).mean(), (order == y[:, None]).any(axis=1).mean())
+        top1, top3 = (order[:, 0] == y).mean(), (order == y[:, None]).any(axis=1).mean()
+        out[name] = (float(top1), float(top3))
     return out
 
 
-def curve(engine: Engine, texts: Sequence[str], gold: Sequence[str]) -> list[tuple]:
+def curve(
+    engine: Engine, texts: Sequence[str], gold: Sequence[str]
+) -> list[tuple[float, float, float]]:
     """Answered share and accuracy of the answered at each threshold."""
     verdicts = [engine.answer(t, language="en") for t in texts]
     conf = np.array(
@@ -151,7 +156,7 @@ def answer_latency(engine: Engine, sample: Sequence[str], label: str) -> None:
     )
 
 
-def report(title: str, scores: dict) -> None:
+def report(title: str, scores: dict[str, tuple[float, float]]) -> None:
     for name, (t1, t3) in scores.items():
         say(f"  {title:<28} {name:<9} top-1 {t1:6.2%}  top-3 {t3:6.2%}")
 
@@ -170,12 +175,12 @@ def tune_weights(embedder: CachedEmbedder, train_x: Sequence[str], labels: np.nd
                 for c in np.unique(labels)
             ]
         )
-        dev_x, dev_y = [train_x[i] for i in dev_rows], labels[dev_rows]
+        dev_x, dev_y = [train_x[int(i)] for i in dev_rows], labels[dev_rows]
         for setting, rows in (("full", fit_rows), (f"{SHOTS}-shot", few_rows)):
             engine = Engine(embedder=embedder)
             # The cache is passed in so every example is embedded (the budget caps new ones).
             engine.fit(
-                as_articles([train_x[i] for i in rows], labels[rows].tolist()),
+                as_articles([train_x[int(i)] for i in rows], labels[rows].tolist()),
                 embeddings=embedder.store,
             )
             lex, sem = engine.component_log_proba(

@@ -62,7 +62,7 @@ def main() -> None:
             time.sleep(IDLE_S)
             runner_pid = int((data / "desk.pid").read_text())
             procs = desk_processes(data / "postgres", runner_pid)
-            rss = {}
+            rss: dict[str, int] = {}
             for proc in procs:
                 try:
                     name = proc.name()
