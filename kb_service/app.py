@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from kb_service.entrypoints.api import router
 from kb_service.handlers import EventConsumer
 from kb_service.index import KbIndex
 from kb_service.matching import embed_texts
+from kb_service.matching.embedding import warm_up
 from shared.contracts import chat, ticket
 from shared.db import UnitOfWork
 from shared.service import Runtime, Subscription, build_service_app
@@ -41,6 +43,8 @@ def create_app(settings: KbSettings | None = None) -> FastAPI:
             raise RuntimeError("the matching engine is not fitted yet")
 
     async def on_start(rt: Runtime) -> None:
+        # The models load before the first customer's question needs them, not during it.
+        rt.spawn(asyncio.to_thread(warm_up), name="kb.warm-up")
         rt.spawn(index.run(poll_s=settings.version_poll_s), name="kb.refit")
         rt.spawn(
             run_embedder(
