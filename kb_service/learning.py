@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import select
 
 from kb_service.adapters.orm import ConversationMessageRow, ConversationRow, DraftRow, UnansweredRow
 from kb_service.domain.clustering import group_questions
 from kb_service.index import KbIndex
+from kb_service.matching.embedding import UNIVERSAL
 from shared.db import UnitOfWork
 
 # A draft adds examples to an existing key when the engine already leans this much towards it.
@@ -102,10 +105,22 @@ async def unanswered_report(
         )
     )
     out: list[UnansweredGroup] = []
-    for group in group_questions(texts)[:limit]:
+    vectors = await _meanings(index, texts)
+    for group in group_questions(texts, vectors=vectors)[:limit]:
         ranked = await index.rank(group.representative, language=None, limit=1, wait_s=0)
         close = ranked and ranked[0][0].score >= _SAME_KEY_SCORE
         key = ranked[0][1].key if close else suggested_key(group.representative)
         distinct = list(dict.fromkeys(group.members))
         out.append(UnansweredGroup(group.representative, len(group.members), distinct[:10], key))
     return out
+
+
+async def _meanings(index: KbIndex, texts: list[str]) -> np.ndarray | None:
+    """The texts' universal sentence vectors (each distinct text embedded once), so that
+    rewordings and translations of a question group together; None without a model."""
+    if index.embedder is None or not texts:
+        return None
+    distinct = list(dict.fromkeys(texts))
+    vectors = await asyncio.to_thread(index.embedder, distinct, UNIVERSAL)
+    row = {text: i for i, text in enumerate(distinct)}
+    return np.asarray(vectors[[row[t] for t in texts]])
