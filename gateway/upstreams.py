@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,12 +39,20 @@ def service_for(path: str) -> str | None:
     return ROUTES.get(head)
 
 
+# Methods whose repetition changes nothing more than the first request did (RFC 9110 9.2.2).
+_REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
 class UpstreamError(Exception):
     """The service could not be reached, or broke off its answer."""
 
 
 class UpstreamTimeout(UpstreamError):
     """The service did not answer in time."""
+
+
+class UpstreamDropped(UpstreamError):
+    """The service closed the connection without answering."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,31 @@ class Upstreams:
         headers: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
     ) -> Reply:
-        """Send one request and read the whole answer."""
+        """Send one request and read the whole answer.
+
+        A service that drops the connection without answering (a kept-alive connection it
+        closed as the request went out, or a restart) is asked once more when the method is
+        safe to repeat; another method's request may have been carried out, so it fails.
+        """
         timeout = self._timeout if timeout_s is None else aiohttp.ClientTimeout(total=timeout_s)
+        send = functools.partial(self._send, method, url, params, json, content, headers, timeout)
+        try:
+            return await send()
+        except UpstreamDropped:
+            if method.upper() not in _REPEATABLE:
+                raise
+        return await send()
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: Sequence[tuple[str, str]] | Mapping[str, Any] | None,
+        json: Any,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        limit: aiohttp.ClientTimeout,
+    ) -> Reply:
         try:
             async with self._session.request(
                 method,
@@ -94,11 +126,13 @@ class Upstreams:
                 json=json,
                 data=content,
                 headers=headers,
-                timeout=timeout,
+                timeout=limit,
             ) as res:
                 body = await res.read()
         except TimeoutError as exc:
             raise UpstreamTimeout(str(exc) or "timed out") from exc
+        except aiohttp.ServerDisconnectedError as exc:
+            raise UpstreamDropped(str(exc) or "the service dropped the connection") from exc
         except aiohttp.ClientError as exc:
             raise UpstreamError(str(exc)) from exc
         return Reply(res.status, {k.lower(): v for k, v in res.headers.items()}, body)

@@ -84,3 +84,36 @@ async def test_a_service_that_does_not_answer_times_out(upstreams: Upstreams) ->
         with pytest.raises(UpstreamTimeout):
             await upstreams.request("GET", f"{base}/healthz", timeout_s=0.3)
         assert asyncio.get_running_loop().time() - began < 3  # its own limit, not the 5 s one
+
+
+def hang_up_once() -> tuple[Handler, list[int]]:
+    """A service that drops its first connection unanswered and answers later ones."""
+    connections: list[int] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        if len(connections) == 1:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.close()
+            return
+        await echo_target(reader, writer)
+
+    return handler, connections
+
+
+async def test_a_dropped_connection_is_retried_for_a_read(upstreams: Upstreams) -> None:
+    handler, connections = hang_up_once()
+    server, base = await serve(handler)
+    async with server:
+        reply = await upstreams.request("GET", f"{base}/api/v1/queues")
+    assert (reply.status_code, len(connections)) == (202, 2)
+
+
+async def test_a_dropped_connection_is_not_retried_for_a_post(upstreams: Upstreams) -> None:
+    # The service may have carried the request out before hanging up.
+    handler, connections = hang_up_once()
+    server, base = await serve(handler)
+    async with server:
+        with pytest.raises(UpstreamError):
+            await upstreams.request("POST", f"{base}/api/v1/conversations", content=b"{}")
+    assert len(connections) == 1
