@@ -57,6 +57,14 @@ async def read_all(
     return found
 
 
+async def started_producer(broker: EmbeddedBroker, *, partitions: int) -> AIOKafkaProducer:
+    """The test topic created with `partitions`, and a started producer for it."""
+    await broker.create_topics([TOPIC], partitions=partitions)
+    producer = make_producer(broker.bootstrap, idempotence=False, client_id="fault-test")
+    await producer.start()
+    return producer
+
+
 async def publish_one(sessions: async_sessionmaker[AsyncSession], relay: OutboxRelay) -> str:
     async with UnitOfWork(sessions, source="test", on_commit=relay.wake) as uow:
         uow.publish(
@@ -70,9 +78,7 @@ async def publish_one(sessions: async_sessionmaker[AsyncSession], relay: OutboxR
 async def test_event_written_while_the_broker_is_stopped_arrives_once_after_it_resumes(
     broker: EmbeddedBroker, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await broker.create_topics([TOPIC], partitions=3)
-    producer = make_producer(broker.bootstrap, idempotence=False, client_id="fault-test")
-    await producer.start()
+    producer = await started_producer(broker, partitions=3)
     relay = OutboxRelay(sessions, producer, poll_s=0.2)
     assert broker.process is not None
     os.kill(broker.process.pid, signal.SIGSTOP)
@@ -115,9 +121,7 @@ async def count_applied(uow: UnitOfWork, env: Envelope) -> None:
 async def test_consumer_killed_between_its_commit_and_its_offset_commit_applies_once(
     broker: EmbeddedBroker, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await broker.create_topics([TOPIC], partitions=1)
-    producer = make_producer(broker.bootstrap, idempotence=False, client_id="fault-test")
-    await producer.start()
+    producer = await started_producer(broker, partitions=1)
     relay = OutboxRelay(sessions, producer, poll_s=0.2)
     event_id = await publish_one(sessions, relay)
     await relay.publish_pending()
@@ -195,9 +199,7 @@ async def consume_until(
 async def test_a_malformed_message_goes_to_the_dlq_and_the_consumer_carries_on(
     broker: EmbeddedBroker, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await broker.create_topics([TOPIC], partitions=1)
-    producer = make_producer(broker.bootstrap, idempotence=False, client_id="fault-test")
-    await producer.start()
+    producer = await started_producer(broker, partitions=1)
     await producer.send_and_wait(TOPIC, b"{not json", key=b"k")
     bad_payload = Envelope(source="test", type="alert.raised", subject="k", data={"name": 3})
     await producer.send_and_wait(TOPIC, bad_payload.to_bytes(), key=b"k")
@@ -230,9 +232,7 @@ async def test_an_event_the_database_refuses_goes_to_the_dlq_and_the_consumer_ca
     broker: EmbeddedBroker, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     # `applied.event_id` holds 64 characters: this event can never be stored, the next one can.
-    await broker.create_topics([TOPIC], partitions=1)
-    producer = make_producer(broker.bootstrap, idempotence=False, client_id="fault-test")
-    await producer.start()
+    producer = await started_producer(broker, partitions=1)
     data = AlertRaised(name="queue_wait", severity="warning", detail="x").model_dump(mode="json")
     too_long = Envelope(source="test", type="alert.raised", subject="s" * 65, data=data)
     await producer.send_and_wait(TOPIC, too_long.to_bytes(), key=b"k")
