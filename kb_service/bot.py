@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kb_service.adapters.orm import IncidentRow, UnansweredRow
 from kb_service.domain.texts import Incident, answer_text, handoff_text
 from kb_service.index import KbIndex
-from kb_service.matching import detect_language
+from kb_service.matching import detect_language, to_bytes
 
 # Hand-offs that are not questions the knowledge base lacks: the report leaves them out.
 _NOT_QUESTIONS = frozenset({"smalltalk", "human_requested", "empty", "price_prediction"})
@@ -125,18 +125,27 @@ async def reply_to(
     )
 
 
-def record_unanswered(
-    session: AsyncSession, *, reply: BotReply, text: str, conversation_id: str | None
+async def record_unanswered(
+    session: AsyncSession,
+    *,
+    index: KbIndex,
+    reply: BotReply,
+    text: str,
+    conversation_id: str | None,
 ) -> None:
-    """Remember a question the bot could not answer, for the unanswered report."""
+    """Remember a question the bot could not answer, with its meaning, for the unanswered
+    report."""
     if reply.answered or reply.reason in _NOT_QUESTIONS:
         return
+    text = text[:2000]
+    meanings = await index.meanings([text])
     session.add(
         UnansweredRow(
-            text=text[:2000],
+            text=text,
             language=reply.language,
             reason=reply.reason,
             confidence=reply.confidence,
             conversation_id=conversation_id,
+            meaning=to_bytes(meanings[0]) if meanings is not None else None,
         )
     )

@@ -128,7 +128,9 @@ class EventConsumer:
             wait_s=self.ready_wait_s,
         )
         conv.bot_answered = conv.bot_answered or reply.answered
-        record_unanswered(uow.session, reply=reply, text=text, conversation_id=conv.id)
+        await record_unanswered(
+            uow.session, index=self.index, reply=reply, text=text, conversation_id=conv.id
+        )
         uow.publish(
             BotAnswered(
                 conversation_id=event.conversation_id,

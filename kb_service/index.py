@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from kb_service.adapters import repository as repo
 from kb_service.adapters.repository import StoredArticle
 from kb_service.matching import (
@@ -20,7 +22,7 @@ from kb_service.matching import (
     from_bytes,
     to_bytes,
 )
-from kb_service.matching.embedding import Embedder
+from kb_service.matching.embedding import UNIVERSAL, Embedder
 from shared.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,13 @@ class KbIndex:
     fitting: bool = False
     _wanted: asyncio.Event = field(default_factory=asyncio.Event)
     _fitted: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def meanings(self, texts: list[str]) -> np.ndarray | None:
+        """The texts' universal sentence vectors, in which rewordings and translations of a
+        question lie close (for grouping questions); None without a sentence model."""
+        if self.embedder is None or not texts:
+            return None
+        return np.asarray(await asyncio.to_thread(self.embedder, texts, UNIVERSAL))
 
     @property
     def ready(self) -> bool:

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from kb_service.adapters.orm import ConversationMessageRow, ConversationRow, DraftRow, UnansweredRow
 from kb_service.domain.clustering import group_questions
 from kb_service.index import KbIndex
-from kb_service.matching.embedding import UNIVERSAL
+from kb_service.matching import from_bytes
+from kb_service.matching.embedding import UNIVERSAL_DIM
 from shared.db import UnitOfWork
 
 # A draft adds examples to an existing key when the engine already leans this much towards it.
@@ -96,17 +97,20 @@ async def unanswered_report(
 ) -> list[UnansweredGroup]:
     """Questions the bot could not answer in the last `days`, grouped by similarity."""
     since = datetime.now(UTC) - timedelta(days=days)
-    texts = list(
-        await uow.session.scalars(
-            select(UnansweredRow.text)
+    rows = (
+        await uow.session.execute(
+            select(UnansweredRow.text, UnansweredRow.meaning)
             .where(UnansweredRow.created_at >= since)
             .order_by(UnansweredRow.created_at.desc())
             .limit(5000)
         )
-    )
+    ).all()
+    texts = [row.text for row in rows]
+    vectors = await _meanings(index, texts, [row.meaning for row in rows])
+    # Seconds of CPU for thousands of questions: off the event loop.
+    groups = await asyncio.to_thread(group_questions, texts, vectors=vectors)
     out: list[UnansweredGroup] = []
-    vectors = await _meanings(index, texts)
-    for group in group_questions(texts, vectors=vectors)[:limit]:
+    for group in groups[:limit]:
         ranked = await index.rank(group.representative, language=None, limit=1, wait_s=0)
         close = ranked and ranked[0][0].score >= _SAME_KEY_SCORE
         key = ranked[0][1].key if close else suggested_key(group.representative)
@@ -115,12 +119,24 @@ async def unanswered_report(
     return out
 
 
-async def _meanings(index: KbIndex, texts: list[str]) -> np.ndarray | None:
-    """The texts' universal sentence vectors (each distinct text embedded once), so that
-    rewordings and translations of a question group together; None without a model."""
+async def _meanings(
+    index: KbIndex, texts: list[str], stored: list[bytes | None]
+) -> np.ndarray | None:
+    """The texts' universal sentence vectors, so that rewordings and translations of a
+    question group together: as stored when recorded, the others (recorded without a model,
+    or by another one) embedded now, each distinct text once; None without a model."""
     if index.embedder is None or not texts:
         return None
-    distinct = list(dict.fromkeys(texts))
-    vectors = await asyncio.to_thread(index.embedder, distinct, UNIVERSAL)
-    row = {text: i for i, text in enumerate(distinct)}
-    return np.asarray(vectors[[row[t] for t in texts]])
+    out = np.zeros((len(texts), UNIVERSAL_DIM), dtype=np.float32)
+    missing: dict[str, list[int]] = {}
+    for i, (text, blob) in enumerate(zip(texts, stored, strict=True)):
+        vector = from_bytes(blob) if blob is not None else None
+        if vector is not None and len(vector) == UNIVERSAL_DIM:
+            out[i] = vector
+        else:
+            missing.setdefault(text, []).append(i)
+    fresh = await index.meanings(list(missing))
+    if fresh is not None:
+        for vector, rows in zip(fresh, missing.values(), strict=True):
+            out[rows] = vector
+    return out

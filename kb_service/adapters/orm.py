@@ -132,6 +132,9 @@ class UnansweredRow(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), index=True
     )
+    # Its universal sentence vector, taken when it is recorded, so that the report need not
+    # embed thousands of questions again on every request.
+    meaning: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class DraftRow(Base):

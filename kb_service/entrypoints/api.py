@@ -166,7 +166,9 @@ async def answer(
         )
         if actor.role == "customer":
             # Staff trying the bot out are not customers with a question the KB lacks.
-            record_unanswered(uow.session, reply=reply, text=body.text, conversation_id=None)
+            await record_unanswered(
+                uow.session, index=index, reply=reply, text=body.text, conversation_id=None
+            )
             await uow.commit()
     # How much of the answer was the matching engine, for clients and the benchmark.
     response.headers["Server-Timing"] = f"engine;dur={reply.engine_s * 1000:.1f}"
