@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from chat_service.config import ChatSettings
+from chat_service.domain.rate_limit import SendLimit
 from chat_service.entrypoints import consumers, lifecycle_api
 from chat_service.entrypoints.api import router
 from shared.contracts import kb, routing, ticket
@@ -16,7 +17,7 @@ from shared.service import Subscription, build_service_app
 def create_app(settings: ChatSettings | None = None) -> FastAPI:
     """The chat_service ASGI app."""
     settings = settings or ChatSettings()
-    return build_service_app(
+    app = build_service_app(
         name="chat_service",
         settings=settings,
         migrations=Path(__file__).with_name("migrations"),
@@ -28,3 +29,5 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
             )
         ],
     )
+    app.state.send_limit = SendLimit(settings.message_burst, settings.message_rate_per_s)
+    return app

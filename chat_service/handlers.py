@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from chat_service.adapters import repository as repo
 from chat_service.adapters.orm import ConversationRow, MessageRow
-from chat_service.domain.errors import IllegalTransition, NotFound
+from chat_service.domain.errors import IllegalTransition, NotFound, TooManyMessages
 from chat_service.domain.model import SECURITY_KINDS, author_type_of, can_see, language_of
+from chat_service.domain.rate_limit import SendLimit
 from chat_service.redaction import Finding, Kind, customer_notice, redact
 from shared.auth import Actor
 from shared.contracts.chat import (
@@ -122,9 +123,16 @@ async def open_conversation(
 
 
 async def post_message(
-    uow: UnitOfWork, *, actor: Actor, conversation_id: str, text: str, client_msg_id: str
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    conversation_id: str,
+    text: str,
+    client_msg_id: str,
+    limit: SendLimit | None = None,
 ) -> tuple[MessageView, bool]:
-    """Store a message once per client_msg_id; returns it and whether it is new."""
+    """Store a message once per client_msg_id; returns it and whether it is new. A customer's
+    new messages count against `limit` (a retry of a stored one does not)."""
     async with uow:
         # The row lock taken here serialises senders: seq stays gap-free and a concurrent
         # retry of the same client_msg_id finds the first one instead of making another.
@@ -136,6 +144,12 @@ async def post_message(
             return own_view(existing, actor, conv), False
         if conv.status == "closed":
             raise IllegalTransition("the conversation is closed")
+        if limit is not None and actor.role == "customer":
+            tokens = await repo.take_send_token(
+                uow.session, actor.id, burst=limit.burst, rate_per_s=limit.rate_per_s
+            )
+            if tokens < 0:
+                raise TooManyMessages(limit.retry_after_s(tokens))
         row = await append(
             uow,
             conv,

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -79,3 +80,13 @@ class ProactiveContactRow(Base):
     customer_id: Mapped[str] = mapped_column(String(100), index=True)
     conversation_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SendAllowanceRow(Base):
+    """A customer's message bucket (see `domain.rate_limit`): tokens left as of `updated_at`."""
+
+    __tablename__ = "send_allowances"
+
+    author_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_service.adapters.orm import ConversationRow, MessageRow, ProactiveContactRow
+from chat_service.adapters.orm import (
+    ConversationRow,
+    MessageRow,
+    ProactiveContactRow,
+    SendAllowanceRow,
+)
 from shared.contracts.chat import ConversationView, MessageView
 
 
@@ -30,6 +35,30 @@ async def next_seq(session: AsyncSession, conversation_id: str) -> int:
     )
     assert value is not None
     return int(value)
+
+
+async def take_send_token(
+    session: AsyncSession, author_id: str, *, burst: int, rate_per_s: float
+) -> float:
+    """Take one message from the author's bucket, refilled for the time since it was last
+    used, and return what is left: below zero means over the limit (the caller's rollback
+    then puts the token back). One statement, so concurrent replicas cannot both spend the
+    last token."""
+    now = func.clock_timestamp()
+    elapsed = func.extract("epoch", now - SendAllowanceRow.updated_at)
+    refilled = func.least(burst, SendAllowanceRow.tokens + elapsed * rate_per_s)
+    statement = (
+        insert(SendAllowanceRow)
+        .values(author_id=author_id, tokens=burst - 1, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[SendAllowanceRow.author_id],
+            set_={"tokens": refilled - 1, "updated_at": now},
+        )
+        .returning(SendAllowanceRow.tokens)
+    )
+    tokens = await session.scalar(statement)
+    assert tokens is not None
+    return float(tokens)
 
 
 async def find_by_client_msg_id(

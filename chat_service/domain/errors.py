@@ -15,3 +15,11 @@ class IllegalTransition(ChatError):
 
 class InvalidInput(ChatError):
     """The request breaks a rule the schema cannot express."""
+
+
+class TooManyMessages(ChatError):
+    """The customer sends faster than the message rate allows."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__("too many messages; slow down")
+        self.retry_after_s = retry_after_s

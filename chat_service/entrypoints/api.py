@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from chat_service import handlers
-from chat_service.domain.errors import IllegalTransition, InvalidInput, NotFound
+from chat_service.domain.errors import IllegalTransition, InvalidInput, NotFound, TooManyMessages
 from shared.contracts.chat import ConversationView, MessageView
 from shared.problems import Problem
 from shared.web import CurrentActor, Uow
@@ -30,6 +30,8 @@ def domain_errors() -> Iterator[None]:
         raise Problem(409, str(exc)) from exc
     except InvalidInput as exc:
         raise Problem(422, str(exc)) from exc
+    except TooManyMessages as exc:
+        raise Problem(429, str(exc), retry_after=exc.retry_after_s) from exc
 
 
 class OpenConversation(BaseModel):
@@ -84,7 +86,12 @@ async def get_conversation(conversation_id: str, actor: CurrentActor, uow: Uow) 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=201)
 async def post_message(
-    conversation_id: str, body: PostMessage, actor: CurrentActor, uow: Uow, response: Response
+    conversation_id: str,
+    body: PostMessage,
+    actor: CurrentActor,
+    uow: Uow,
+    request: Request,
+    response: Response,
 ) -> MessageView:
     with domain_errors():
         message, created = await handlers.post_message(
@@ -93,6 +100,7 @@ async def post_message(
             conversation_id=conversation_id,
             text=body.text,
             client_msg_id=body.client_msg_id,
+            limit=request.app.state.send_limit,
         )
     if not created:
         response.status_code = 200

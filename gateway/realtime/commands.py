@@ -129,9 +129,12 @@ class Session:
 
     def upstream_error(self, res: Reply, conversation_id: str, **extra: Any) -> None:
         try:
-            detail = str(res.json().get("detail", "refused"))
+            problem = res.json()
         except ValueError:
-            detail = "refused"
+            problem = {}
+        detail = str(problem.get("detail", "refused"))
+        if "retry_after" in problem:
+            extra["retry_after"] = problem["retry_after"]
         self.error(detail, status=res.status_code, conversation_id=conversation_id, **extra)
 
     async def replay(self, conversation_id: str, after_seq: int) -> None:

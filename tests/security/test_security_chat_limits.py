@@ -9,6 +9,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from services.desk import Desk
 from tests.support.desk_client import bearer, customer_token, next_frame, open_socket
 
 API = "/api/v1/conversations"
@@ -38,6 +39,41 @@ async def test_a_flood_of_rest_messages_is_answered_429_with_retry_after(
     ).json()["items"]
     mine = [m for m in stored if m["author_type"] == "customer"]  # the bot may have replied
     assert len(mine) == codes.count(201)  # a refused message was never stored
+
+
+async def test_the_message_limit_holds_however_many_gateways_let_the_flood_through(
+    api: httpx.AsyncClient, desk: Desk
+) -> None:
+    # Every gateway replica keeps its own bucket, so N of them would each pass a full burst.
+    # Sent straight to chat_service, as by many gateways, the flood still meets one limit.
+    token = await customer_token(api)
+    cid = (await api.post(API, json={}, headers=bearer(token))).json()["id"]
+    async with httpx.AsyncClient(base_url=desk.url("chat_service"), timeout=30) as chat:
+        answers = [
+            await chat.post(
+                f"{API}/{cid}/messages",
+                json={"text": f"direct spam {i}", "client_msg_id": f"d{i}"},
+                headers=bearer(token),
+            )
+            for i in range(30)
+        ]
+        again = await chat.post(
+            f"{API}/{cid}/messages",
+            json={"text": "direct spam 0", "client_msg_id": "d0"},
+            headers=bearer(token),
+        )
+    codes = [a.status_code for a in answers]
+    assert codes[:20] == [201] * 20, codes
+    limited = [a for a in answers if a.status_code == 429]
+    assert len(limited) >= 5, codes
+    assert limited[0].headers["content-type"].startswith("application/problem+json")
+    assert int(limited[0].headers["retry-after"]) >= 1
+    assert again.status_code == 200  # a retry of a stored message is not a new one
+    stored = (
+        await api.get(f"{API}/{cid}/messages", params={"limit": 100}, headers=bearer(token))
+    ).json()["items"]
+    mine = [m for m in stored if m["author_type"] == "customer"]
+    assert len(mine) == codes.count(201)
 
 
 async def test_a_flood_over_the_socket_gets_429_error_frames_for_the_excess(
