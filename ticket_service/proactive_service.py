@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.contracts import Envelope
@@ -14,7 +14,7 @@ from shared.contracts.ticket import IncidentActive, ProactiveTriggered
 from shared.db import UnitOfWork
 from ticket_service import customers
 from ticket_service.adapters import repository as repo
-from ticket_service.adapters.orm import IncidentRow, ProactiveCustomerRow
+from ticket_service.adapters.orm import ExchangeReplayRow, IncidentRow, ProactiveCustomerRow
 from ticket_service.domain.model import Ticket
 from ticket_service.domain.proactive import Action, ActionKind, ProactiveEngine, ProactiveState
 from ticket_service.domain.status import LIVE, Status
@@ -22,6 +22,14 @@ from ticket_service.tickets import TicketRules, new_ticket, store
 
 # How long a customer's time-based rules wait after one of their exchange events arrives.
 SETTLE = timedelta(seconds=2)
+# An exchange event this much older than the wall clock when it arrives means the stream is
+# being replayed (a backlog after an outage, a rewound consumer). Then any customer's
+# settling event may still be queued behind thousands of others, far more than SETTLE of
+# work away, so no time-based rule fires until REPLAY_HOLD after the last such event (at
+# least half of it: the hold is moved on in steps, see `_hold_for_replay`).
+REPLAY_LAG = timedelta(seconds=60)
+REPLAY_HOLD = timedelta(seconds=5)
+_REPLAY_ROW = "exchange"
 
 
 class ProactiveService:
@@ -30,12 +38,17 @@ class ProactiveService:
     def __init__(self, engine: ProactiveEngine, rules: TicketRules) -> None:
         self.engine = engine
         self.rules = rules
+        # The replay hold this process last wrote: a replay brings thousands of events a
+        # second, and the row needs moving on only every REPLAY_HOLD / 2.
+        self._held_until: datetime | None = None
 
     async def on_exchange_event(
         self, uow: UnitOfWork, env: Envelope, *, now: datetime, arrived: datetime
     ) -> None:
         """Learn from one upstream event (judged at `now`, the stream's time; `arrived` is the
         wall clock's); fire what it triggers."""
+        if arrived - env.time > REPLAY_LAG:
+            await self._hold_for_replay(uow, until=arrived + REPLAY_HOLD)
         event = customers.exchange_event(env)
         if event.type in ("exchange.incident.started", "exchange.incident.resolved"):
             await self._incident(uow, env)
@@ -67,7 +80,11 @@ class ProactiveService:
         await self._act(uow, actions, now=now, conversation_id=conversation_id)
 
     async def tick(self, uow: UnitOfWork, *, now: datetime, limit: int = 200) -> int:
-        """Fire the time-based rules due by `now`; replicas split the rows (SKIP LOCKED)."""
+        """Fire the time-based rules due by `now`; replicas split the rows (SKIP LOCKED).
+        Nothing fires while the exchange stream is being replayed."""
+        held = await uow.session.get(ExchangeReplayRow, _REPLAY_ROW)
+        if held is not None and now < held.until:
+            return 0
         rows = (
             await uow.session.scalars(
                 select(ProactiveCustomerRow)
@@ -86,6 +103,19 @@ class ProactiveService:
             await self._act(uow, actions, now=now)
             fired += len(actions)
         return fired
+
+    async def _hold_for_replay(self, uow: UnitOfWork, *, until: datetime) -> None:
+        if self._held_until is not None and until - self._held_until < REPLAY_HOLD / 2:
+            return
+        await uow.session.execute(
+            insert(ExchangeReplayRow)
+            .values(id=_REPLAY_ROW, until=until)
+            .on_conflict_do_update(
+                index_elements=[ExchangeReplayRow.id],
+                set_={"until": func.greatest(ExchangeReplayRow.until, until)},
+            )
+        )
+        self._held_until = until
 
     async def _incident(self, uow: UnitOfWork, env: Envelope) -> None:
         data = env.data

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from services.desk import Desk
 from shared.auth import Actor
@@ -25,11 +25,11 @@ from shared.contracts.envelope import EventPayload
 from shared.db import UnitOfWork, make_engine, make_sessionmaker
 from shared.migrations import upgrade_to_head
 from ticket_service import handlers
-from ticket_service.adapters.orm import TicketRow
+from ticket_service.adapters.orm import ExchangeReplayRow, TicketRow
 from ticket_service.adapters.repository import TicketFilter
 from ticket_service.consumers import EventConsumer
 from ticket_service.domain.proactive import ProactiveEngine, load_rules
-from ticket_service.proactive_service import ProactiveService
+from ticket_service.proactive_service import REPLAY_HOLD, ProactiveService
 from ticket_service.scheduler import sweep_sla
 from ticket_service.tickets import TicketRules
 
@@ -75,18 +75,27 @@ class Desk1:
             await self.consumer(uow, envelope_for(payload, subject="x", source="test"))
             await uow.commit()
 
-    async def exchange(self, kind: str, ago: timedelta, **data: str) -> None:
-        """Deliver one upstream exchange event about this customer, dated `ago` before now."""
+    async def exchange(
+        self, kind: str, ago: timedelta, *, customer: str | None = None, **data: str
+    ) -> None:
+        """Deliver one upstream exchange event about this (or another) customer, dated `ago`
+        before now."""
+        customer = customer or self.customer
         env = Envelope(
             source="exchange",
             type=f"exchange.{kind}",
             time=self.clock.now - ago,
-            subject=self.customer,
-            data={"customer_id": self.customer, **data},
+            subject=customer,
+            data={"customer_id": customer, **data},
         )
         async with self.make_uow() as uow:
             await self.consumer(uow, env)
             await uow.commit()
+
+    async def login(self, ago: timedelta) -> None:
+        """Deliver a first login of some new customer, dated `ago` before now (fires nothing)."""
+        customer = f"cust-{uuid.uuid4().hex[:8]}"
+        await self.exchange("login.succeeded", ago, customer=customer, device_id="d", country="JP")
 
     async def tick(self) -> int:
         """Run the proactive scheduler once; the number of actions it fired."""
@@ -258,7 +267,34 @@ async def test_a_withdrawal_left_pending_fires_once_the_stream_has_paused(make_u
     requested = {"withdrawal_id": f"wd-{uuid.uuid4().hex[:8]}", "asset": "ETH", "amount": "1.5"}
     await desk.exchange("withdrawal.requested", timedelta(hours=5), **requested)
     assert await desk.tick() == 0
-    desk.clock.now += timedelta(seconds=3)
+    desk.clock.now += REPLAY_HOLD + timedelta(seconds=1)
     # Over an hour (the customer's conversation) and over four (the operator's warning).
     assert await desk.tick() == 2
     assert await desk.tick() == 0
+
+
+async def test_a_replay_holds_every_alert_until_it_has_caught_up(make_uow) -> None:
+    # After an outage the consumer works through hours of backlog. A customer's withdrawal
+    # completion may sit thousands of other customers' events behind the request: no tick
+    # may call it stuck while that backlog is still being read.
+    desk = Desk1(make_uow)
+    stuck = {"withdrawal_id": f"wd-{uuid.uuid4().hex[:8]}", "asset": "BTC", "amount": "0.2"}
+    done = {"withdrawal_id": f"wd-{uuid.uuid4().hex[:8]}", "asset": "JPY", "amount": "90000"}
+    other = f"cust-{uuid.uuid4().hex[:8]}"
+    try:
+        await desk.exchange("withdrawal.requested", timedelta(hours=6), **done)
+        await desk.exchange("withdrawal.requested", timedelta(hours=6), customer=other, **stuck)
+        for _ in range(4):  # seconds of replay: other customers' old events keep coming
+            desk.clock.now += timedelta(seconds=2)
+            await desk.login(timedelta(hours=5))
+            assert await desk.tick() == 0
+        await desk.exchange("withdrawal.completed", timedelta(hours=5), **done)
+        # Caught up: live events again, then the hold runs out and only the stuck one fires.
+        await desk.login(timedelta(seconds=1))
+        desk.clock.now += REPLAY_HOLD + timedelta(seconds=1)
+        assert await desk.tick() == 2
+        assert await desk.tick() == 0
+    finally:
+        async with make_uow() as uow:  # the module's other tests start their clocks anew
+            await uow.session.execute(delete(ExchangeReplayRow))
+            await uow.commit()

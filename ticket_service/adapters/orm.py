@@ -106,6 +106,16 @@ class CustomerContextRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ExchangeReplayRow(Base):
+    """Until when the exchange stream counts as being replayed (one row, id "exchange"):
+    while it is, time-based proactive rules wait (see `ProactiveService.tick`)."""
+
+    __tablename__ = "exchange_replay"
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ProactiveCustomerRow(Base):
     """Per-customer proactive state; `next_check_at` lets the tick read only what is due."""
 
