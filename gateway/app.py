@@ -23,7 +23,7 @@ from shared.messaging.consumer import ConsumerRunner
 from shared.messaging.kafka import make_consumer
 from shared.problems import install_problem_handlers
 from shared.service import start_producer
-from shared.web import install_correlation_ids
+from shared.web import install_correlation_ids, install_nul_guard
 
 log = logging.getLogger(__name__)
 FANOUT_TOPICS = (chat.TOPIC, routing.TOPIC, kb.TOPIC)
@@ -92,6 +92,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # Not ready until the fan-out consumer holds its partitions: before that, events are missed.
     app.state.fanout_ready = asyncio.Event()
     install_problem_handlers(app)
+    install_nul_guard(app)
     install_correlation_ids(app)
 
     async def broker() -> None:

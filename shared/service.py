@@ -25,7 +25,7 @@ from shared.messaging.relay import OutboxRelay
 from shared.migrations import upgrade_to_head
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings
-from shared.web import install_correlation_ids
+from shared.web import install_correlation_ids, install_nul_guard
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ def build_service_app(
     app = FastAPI(title=f"madoguchi {name}", lifespan=lifespan)
     app.state.jwt_secret = settings.jwt_secret.get_secret_value()
     install_problem_handlers(app)
+    install_nul_guard(app)
     install_correlation_ids(app)
 
     async def db_check() -> None:

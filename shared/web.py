@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -11,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.auth import Actor, InvalidToken, bearer_token, decode_token
 from shared.db import UnitOfWork
 from shared.logging import correlation_id, new_correlation_id
-from shared.problems import Problem
+from shared.problems import Problem, problem_response
 from shared.tracing import TRACEPARENT_HEADER, child_of, traceparent
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -48,6 +49,60 @@ class CorrelationMiddleware:
         finally:
             correlation_id.reset(token)
             traceparent.reset(trace)
+
+
+def install_nul_guard(app: FastAPI) -> None:
+    """Refuse requests carrying a NUL character with a 422 problem (see `NulGuard`)."""
+    app.add_middleware(NulGuard)
+
+
+# In JSON a NUL can only be the escape \u0000, behind an even number of backslashes: behind
+# an odd number the escape is of the backslash itself ("\\u0000" is six plain characters).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+class NulGuard:
+    """PostgreSQL keeps no NUL character in text or JSONB, so a message, article or note
+    carrying one failed deep in its transaction with a 500. It is refused up front, from the
+    path, the query or a JSON body, whatever the route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            await _refuse(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if _JSON_NUL.search(body):
+            await _refuse(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    response = problem_response(422, "the request contains a NUL character (U+0000)")
+    await response(scope, receive, send)
 
 
 # Dependencies are `async def` although they never wait: FastAPI runs a plain `def` one in a

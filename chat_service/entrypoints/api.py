@@ -39,6 +39,11 @@ class OpenConversation(BaseModel):
     text: str | None = Field(default=None, max_length=4000)
 
 
+# Message numbers are INTEGER columns: a larger one could never match, and PostgreSQL
+# refuses it as a query argument (it was a 500).
+SEQ_MAX = 2**31 - 1
+
+
 class PostMessage(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
     client_msg_id: str = Field(min_length=1, max_length=100)
@@ -49,7 +54,7 @@ class Items(BaseModel, Generic[T]):
 
 
 class ReadReceipt(BaseModel):
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, le=SEQ_MAX)
 
 
 class ReadOut(BaseModel):
@@ -112,7 +117,7 @@ async def list_messages(
     conversation_id: str,
     actor: CurrentActor,
     uow: Uow,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=SEQ_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Items[MessageView]:
     with domain_errors():

@@ -9,11 +9,11 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from chat_service import lifecycle, transcripts
-from chat_service.entrypoints.api import Uow, domain_errors
+from chat_service.entrypoints.api import domain_errors
 from shared.auth import Actor
 from shared.contracts.chat import ConversationView
 from shared.problems import Problem
-from shared.web import CurrentActor, StaffActor
+from shared.web import CurrentActor, StaffActor, Uow
 
 router = APIRouter(prefix="/api/v1/conversations/{conversation_id}")
 Team = Literal["tier1", "tier2", "tax", "legal", "system", "security"]
