@@ -46,7 +46,7 @@ lint: install
 	@$(RUN) lint-imports
 
 typecheck: install
-	@$(RUN) mypy shared services kb_service/matching gateway bench
+	@$(RUN) mypy shared services gateway chat_service routing_service ticket_service kb_service monitor_service exchange_simulator bench
 
 test: lint typecheck
 	@$(RUN) pytest -q

@@ -245,7 +245,7 @@ async def feedback(
         )
     counts: dict[str, dict[str, object]] = {}
     for key, helpful, n in rows:
-        item = counts.setdefault(key, {"key": key, "helpful": 0, "unhelpful": 0})
+        item = counts.setdefault(str(key), {"key": key, "helpful": 0, "unhelpful": 0})
         item["helpful" if helpful else "unhelpful"] = int(n)
     return {"items": sorted(counts.values(), key=lambda i: str(i["key"]))}
 
