@@ -145,8 +145,8 @@ class Session:
                 f"/conversations/{conversation_id}/messages",
                 params={"after_seq": after_seq, "limit": PAGE},
             )
-            if res.status_code != 200:
-                self.error("no such conversation", status=404, conversation_id=conversation_id)
+            if res.status_code != 200:  # not theirs, or an after_seq no message can have
+                self.upstream_error(res, conversation_id)
                 return
             items = res.json()["items"]
             for message in items:

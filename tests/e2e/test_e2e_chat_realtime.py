@@ -109,3 +109,25 @@ async def test_a_message_sent_over_the_socket_is_acked_and_carries_its_redaction
     finally:
         await ws.close()
         await watcher.close()
+
+
+async def test_bad_frames_get_error_frames_that_say_why_and_the_socket_stays_open(
+    api: httpx.AsyncClient, gateway_url: str
+) -> None:
+    customer = await customer_token(api)
+    cid = (await api.post(API, json={}, headers=bearer(customer))).json()["id"]
+    ws = await open_socket(gateway_url, customer)
+    message = {"type": "message", "conversation_id": cid, "client_msg_id": "ws-bad"}
+    try:
+        for frame, status, detail in (
+            ({**message, "text": "seed\u0000phrase"}, 422, "NUL"),
+            ({"type": "resume", "conversation_id": cid, "after_seq": 2**40}, 422, "not valid"),
+            ({"type": "resume", "conversation_id": "not-mine", "after_seq": 0}, 404, ""),
+        ):
+            await ws.send(json.dumps(frame))
+            error = await next_frame(ws, "error")
+            assert error["status"] == status and detail in error["detail"], error
+        await ws.send(json.dumps({**message, "text": "hello", "client_msg_id": "ws-good"}))
+        assert (await next_frame(ws, "message.ack"))["message"]["text"] == "hello"
+    finally:
+        await ws.close()
