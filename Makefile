@@ -6,12 +6,13 @@ TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run up down test lint typecheck bench bench-desk bench-bot bench-chat bench-routing bench-tickets asyncapi clean
+.PHONY: help install run up down test lint typecheck fuzz bench bench-desk bench-bot bench-chat bench-routing bench-tickets asyncapi clean
 
 help:
 	@echo "make run    start the whole desk in the foreground (Ctrl-C stops it)"
 	@echo "make up     start it detached; make down stops it"
 	@echo "make test   lint, type-check and run every test suite"
+	@echo "make fuzz   fuzz every service's REST API from its OpenAPI schema; fails on any 5xx"
 	@echo "make bench  print the benchmarks' figures (bench-desk, -bot, -chat, -routing, -tickets)"
 	@echo "make asyncapi  regenerate docs/asyncapi.json from the event models"
 
@@ -54,6 +55,9 @@ test: lint typecheck
 asyncapi: install
 	@$(RUN) python -m shared.contracts.asyncapi > docs/asyncapi.json
 	@echo "wrote docs/asyncapi.json"
+
+fuzz: install
+	@$(RUN) python -m services.fuzz
 
 bench: bench-desk bench-bot bench-chat bench-routing bench-tickets
 
