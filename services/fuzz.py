@@ -42,14 +42,15 @@ def tokens(gateway: str) -> dict[str, str]:
     }
 
 
-def fuzz(schema: str, base: str, token: str, examples: int) -> tuple[bool, str]:
-    """Run schemathesis once; whether it passed, and its summary or failure report."""
+def fuzz(schema: str, base: str, token: str, examples: int, workdir: Path) -> tuple[bool, str]:
+    """Run schemathesis once (its cache goes to `workdir`); whether it passed, and its summary
+    or failure report."""
     st = Path(sys.executable).with_name("st")
     run = subprocess.run(
         [str(st), "run", schema, "--url", base, "-H", f"Authorization: Bearer {token}",
          "--checks", "not_a_server_error", "--max-examples", str(examples), "--workers", "1",
          "--no-color"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, cwd=workdir,
     )  # fmt: skip
     lines = run.stdout.splitlines()
     if run.returncode == 0:
@@ -87,7 +88,11 @@ def main() -> None:
                 via = "through the gateway" if base == gateway else "directly"
                 say(f"[{n}/{len(runs)}] {service} {via}, as a {role} ...")
                 passed, report = fuzz(
-                    f"{desk.url(service)}/openapi.json", base, callers[role], args.examples
+                    f"{desk.url(service)}/openapi.json",
+                    base,
+                    callers[role],
+                    args.examples,
+                    Path(tmp),
                 )
                 say(f"    {report}" if passed else report)
                 failed += not passed
