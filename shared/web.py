@@ -59,12 +59,15 @@ def install_nul_guard(app: FastAPI) -> None:
 # In JSON a NUL can only be the escape \u0000, behind an even number of backslashes: behind
 # an odd number the escape is of the backslash itself ("\\u0000" is six plain characters).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+# The guard reads a body before any route looks at the caller: it must not hold an unbounded
+# one (the largest real body, a knowledge-base import of 10,000 examples, is under 1 MB).
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 class NulGuard:
     """PostgreSQL keeps no NUL character in text or JSONB, so a message, article or note
     carrying one failed deep in its transaction with a 500. It is refused up front, from the
-    path, the query or a JSON body, whatever the route."""
+    path, the query or a JSON body, whatever the route; a body over MAX_BODY_BYTES is a 413."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -74,19 +77,24 @@ class NulGuard:
             await self.app(scope, receive, send)
             return
         if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
-            await _refuse(scope, receive, send)
+            await _refuse(scope, receive, send, _NUL)
             return
         chunks: list[bytes] = []
+        size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":  # the client went away
                 return
             chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > MAX_BODY_BYTES:
+                await _refuse(scope, receive, send, _TOO_LARGE)
+                return
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
         if _JSON_NUL.search(body):
-            await _refuse(scope, receive, send)
+            await _refuse(scope, receive, send, _NUL)
             return
         replayed = False
 
@@ -100,9 +108,12 @@ class NulGuard:
         await self.app(scope, replay, send)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
-    response = problem_response(422, "the request contains a NUL character (U+0000)")
-    await response(scope, receive, send)
+_NUL = (422, "the request contains a NUL character (U+0000)")
+_TOO_LARGE = (413, "the request body is too large")
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, why: tuple[int, str]) -> None:
+    await problem_response(*why)(scope, receive, send)
 
 
 # Dependencies are `async def` although they never wait: FastAPI runs a plain `def` one in a

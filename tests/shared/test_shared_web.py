@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
+from shared import web
 from shared.auth import Actor, issue_token
 from shared.logging import correlation_id
 from shared.problems import install_problem_handlers
@@ -86,3 +88,13 @@ async def test_an_escaped_backslash_before_u0000_is_plain_text_and_passes() -> N
     res = await _post('{"text": "C:\\\\u0000 and \\u00e9"}', query="?q=100%25")
     assert res.status_code == 200
     assert res.json() == {"text": "C:\\u0000 and \u00e9", "q": "100%"}
+
+
+async def test_a_body_over_the_guards_limit_is_a_413_problem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(web, "MAX_BODY_BYTES", 100)
+    assert (await _post('{"text": "short"}')).status_code == 200
+    res = await _post('{"text": "%s"}' % ("x" * 200))
+    assert res.status_code == 413
+    assert res.headers["content-type"].startswith("application/problem+json")
