@@ -21,7 +21,6 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
@@ -34,8 +33,7 @@ from bench.client import Client, checked
 from bench.report import pct, say
 from bench.signals import exit_on_sigterm
 from gateway.upstreams import Reply
-from services.desk import Desk, DeskConfig
-from services.infra import free_port, free_port_block
+from services.desk import Desk, desk_of_its_own
 from services.seeds.kb import FAQ
 
 DATA = Path(
@@ -274,25 +272,11 @@ async def run(
 
 @contextlib.contextmanager
 def fresh_desk() -> Iterator[tuple[Desk, str]]:
-    """A desk of its own on free ports, and its admin password; stopped on exit."""
-    with tempfile.TemporaryDirectory(prefix="madoguchi-bench-bot-") as tmp:
-        config = DeskConfig(
-            data_dir=Path(tmp) / "desk",
-            gateway_port=free_port(),
-            broker_port=free_port(),
-            service_port_base=free_port_block(10),
-            admin_password="bench-admin-password",
-            demo_data=False,
-        )
-        desk = Desk(config)
-        try:
-            say("starting a desk ...")
-            desk.start_infrastructure()
-            desk.start_processes()
-            desk.wait_ready(180)
-            yield desk, config.admin_password
-        finally:
-            desk.stop()
+    """A desk of its own with no demo data, and its admin password; stopped on exit."""
+    password = "bench-admin-password"
+    say("starting a desk ...")
+    with desk_of_its_own("madoguchi-bench-bot-", admin_password=password, demo_data=False) as desk:
+        yield desk, password
 
 
 async def admin_headers(api: Client, password: str) -> dict[str, str]:

@@ -11,11 +11,9 @@ import asyncio
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,8 +23,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from bench.report import pct, say
 from bench.signals import exit_on_sigterm
 from kb_service.matching.seed import load_eval
-from services.desk import Desk, DeskConfig
-from services.infra import free_port
+from services.desk import Desk, desk_of_its_own
 from services.seeds import seed
 
 PHASE_S = float(sys.argv[1]) if len(sys.argv) > 1 else 12.0
@@ -265,26 +262,16 @@ async def main(desk: Desk) -> None:
 
 
 def run() -> None:
-    with tempfile.TemporaryDirectory(prefix="madoguchi-bench-chat-") as tmp:
-        config = DeskConfig(
-            data_dir=Path(tmp),
-            gateway_port=free_port(),
-            broker_port=free_port(),
-            service_port_base=free_port() + 20,
-            admin_password="bench-admin-password",
-            # The benchmark measures throughput, not the per-customer flood limit.
-            extra_env={"GATEWAY_MESSAGE_BURST": "1000000", "GATEWAY_MESSAGE_RATE_PER_S": "1000000"},
-        )
-        desk = Desk(config)
-        say("starting a desk (PostgreSQL, broker, every service) ...")
-        try:
-            desk.start_infrastructure()
-            desk.start_processes()
-            desk.wait_ready(180, progress=True)
-            seed(desk.url("gateway"), config)
-            asyncio.run(main(desk))
-        finally:
-            desk.stop()
+    say("starting a desk (PostgreSQL, broker, every service) ...")
+    with desk_of_its_own(
+        "madoguchi-bench-chat-",
+        admin_password="bench-admin-password",
+        # The benchmark measures throughput, not the per-customer flood limit.
+        extra_env={"GATEWAY_MESSAGE_BURST": "1000000", "GATEWAY_MESSAGE_RATE_PER_S": "1000000"},
+        progress=True,
+    ) as desk:
+        seed(desk.url("gateway"), desk.config)
+        asyncio.run(main(desk))
 
 
 if __name__ == "__main__":

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from services.catalog import Catalog, ProcessSpec, load_catalog
-from services.infra import EmbeddedBroker, EmbeddedPostgres
+from services.infra import EmbeddedBroker, EmbeddedPostgres, free_port, free_port_block
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -208,3 +211,34 @@ class Desk:
             self.stop_process(name)
         self.broker.stop()
         self.postgres.stop()
+
+
+@contextlib.contextmanager
+def desk_of_its_own(
+    prefix: str,
+    *,
+    admin_password: str,
+    demo_data: bool = True,
+    extra_env: dict[str, str] | None = None,
+    progress: bool = False,
+) -> Iterator[Desk]:
+    """A desk in a temporary folder on free ports, started and ready (demo data not yet
+    seeded), for a benchmark or a tool that must not meet `make run`'s; stopped on exit."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        config = DeskConfig(
+            data_dir=Path(tmp) / "desk",
+            gateway_port=free_port(),
+            broker_port=free_port(),
+            service_port_base=free_port_block(10),
+            admin_password=admin_password,
+            demo_data=demo_data,
+            extra_env=extra_env or {},
+        )
+        desk = Desk(config)
+        try:
+            desk.start_infrastructure()
+            desk.start_processes()
+            desk.wait_ready(180, progress=progress)
+            yield desk
+        finally:
+            desk.stop()

@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import httpx
 
-from services.desk import Desk, DeskConfig
-from services.infra import free_port, free_port_block
+from services.desk import desk_of_its_own
 from services.seeds import seed
 
 SERVICES = ("chat_service", "routing_service", "ticket_service", "kb_service", "monitor_service")
@@ -63,41 +61,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--examples", type=int, default=25, help="examples per operation")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="madoguchi-fuzz-") as tmp:
-        config = DeskConfig(
-            data_dir=Path(tmp) / "desk",
-            gateway_port=free_port(),
-            broker_port=free_port(),
-            service_port_base=free_port_block(10),
-            admin_password=ADMIN_PASSWORD,
-        )
-        desk = Desk(config)
-        try:
-            say("starting a desk with the demo data ...")
-            desk.start_infrastructure()
-            desk.start_processes()
-            desk.wait_ready(180)
-            gateway = desk.url("gateway")
-            say("seeding the demo data ...")
-            seed(gateway, config)
-            callers = tokens(gateway)
-            runs = [(s, desk.url(s), role) for s in SERVICES for role in callers]
-            runs += [(s, gateway, "customer") for s in THROUGH_GATEWAY]
-            failed = 0
-            for n, (service, base, role) in enumerate(runs, 1):
-                via = "through the gateway" if base == gateway else "directly"
-                say(f"[{n}/{len(runs)}] {service} {via}, as a {role} ...")
-                passed, report = fuzz(
-                    f"{desk.url(service)}/openapi.json",
-                    base,
-                    callers[role],
-                    args.examples,
-                    Path(tmp),
-                )
-                say(f"    {report}" if passed else report)
-                failed += not passed
-        finally:
-            desk.stop()
+    say("starting a desk with the demo data ...")
+    with desk_of_its_own("madoguchi-fuzz-", admin_password=ADMIN_PASSWORD) as desk:
+        gateway = desk.url("gateway")
+        say("seeding the demo data ...")
+        seed(gateway, desk.config)
+        callers = tokens(gateway)
+        runs = [(s, desk.url(s), role) for s in SERVICES for role in callers]
+        runs += [(s, gateway, "customer") for s in THROUGH_GATEWAY]
+        failed = 0
+        for n, (service, base, role) in enumerate(runs, 1):
+            via = "through the gateway" if base == gateway else "directly"
+            say(f"[{n}/{len(runs)}] {service} {via}, as a {role} ...")
+            schema = f"{desk.url(service)}/openapi.json"
+            passed, report = fuzz(schema, base, callers[role], args.examples, desk.config.data_dir)
+            say(f"    {report}" if passed else report)
+            failed += not passed
     say(f"{len(runs) - failed} of {len(runs)} runs found no server error")
     sys.exit(1 if failed else 0)
 
