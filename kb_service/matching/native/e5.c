@@ -1023,6 +1023,12 @@ int e5_embed_ids(e5_model *m, const int *ids, const int *offs, int n, float *out
 
 int e5_dim(const e5_model *m) { return m->H; }
 
+void e5_set_threads(int n) {
+    static int initial = 0;  /* OpenMP's own choice (OMP_NUM_THREADS, else one per CPU) */
+    if (initial == 0) initial = omp_get_max_threads();
+    omp_set_num_threads(n > 0 ? n : initial);
+}
+
 /* ================== sparse "latent terms" (trained SAE) ================
  * A TopK sparse autoencoder (sae.bin), trained on e5 token embeddings, maps
  * each token's hidden state to a high-dimensional sparse code; max-pooling over

@@ -40,6 +40,10 @@ int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query,
  * e5_embed_batch; for a model whose tokenizer is not in its file (an English BERT). */
 int e5_embed_ids(e5_model *m, const int *ids, const int *offs, int n, float *out);
 
+/* How many threads the calling thread's next calls use: n > 0 that many, else OpenMP's own
+ * choice. A single text's pass splits its matmuls among them; several texts are shared out. */
+void e5_set_threads(int n);
+
 /* --- sparse "latent terms" via a trained TopK sparse autoencoder (SAE) -----
  * Load a sparse head (sae.bin from sae_train.py); then e5_embed_sparse maps the
  * encoder's token hidden states through the SAE and max-pools over tokens into
