@@ -10,7 +10,7 @@ import numpy as np
 
 from kb_service.matching.calibration import Calibrator, fuse
 from kb_service.matching.lexical import LexicalFeatures, LexicalModel
-from kb_service.matching.semantic import SemanticModel, SpacedSemanticModel
+from kb_service.matching.semantic import SemanticModel, Solution, SpacedSemanticModel
 from kb_service.matching.training import EmbeddedSet, fold_ids
 
 # Three folds give a hand-written FAQ (~500 examples) ~300 held-out decisions, enough for a
@@ -31,6 +31,14 @@ UNIVERSAL_SHARES = (0.0, 1 / 6, 1 / 3, 1 / 2, 2 / 3)
 
 
 @dataclass(frozen=True)
+class FoldSolutions:
+    """A held-out fold's classifier weights, per space and universal: the next fit's start."""
+
+    semantic: Mapping[str, Solution] = field(default_factory=dict)
+    universal: Solution | None = None
+
+
+@dataclass(frozen=True)
 class HeldOut:
     """What the held-out folds taught: confidence curves of the fused and of the lexical
     scores (their shapes differ, so one curve for both ranks answers worse), and the lexical
@@ -43,6 +51,7 @@ class HeldOut:
     # Per fold, the lexical log-probabilities of its held-out rows: they do not depend on
     # which rows are embedded, so a refit for new embeddings alone reuses them.
     lexical_folds: Mapping[int, np.ndarray] = field(default_factory=dict)
+    solutions: Mapping[int, FoldSolutions] = field(default_factory=dict)
 
 
 def skip_level(lexical: np.ndarray, fused: np.ndarray, labels: np.ndarray) -> float:
@@ -70,10 +79,11 @@ def cross_validate(
     knn_scale: float,
     seed: int,
     lexical_folds: Mapping[int, np.ndarray] | None = None,
+    starts: Mapping[int, FoldSolutions] | None = None,
 ) -> HeldOut:
     """Fit the confidence curves and the skip level on held-out folds, scored the way live
     queries are; `lexical_folds` (from an earlier fit on the same texts) skips the lexical
-    fold models."""
+    fold models, and the fold classifiers start from `starts` (an earlier fit's)."""
     folds = fold_ids(labels, folds=FOLDS, seed=seed)
     use_semantic = embedded is not None and bool(embedded.mask.any())
     use_universal = embedded is not None and bool(embedded.universal_mask.any())
@@ -87,6 +97,7 @@ def cross_validate(
     universal_parts: list[np.ndarray] = []
     gold: list[np.ndarray] = []
     computed: dict[int, np.ndarray] = {}
+    solutions: dict[int, FoldSolutions] = {}
     for fold in range(FOLDS if len(labels) <= FULL_CV_UNTIL else 1):
         train = folds != fold
         candidates = np.flatnonzero((folds == fold) & real[labels])
@@ -106,17 +117,23 @@ def cross_validate(
             continue
         held = candidates[keep]
         lex_parts.append(lex_all[keep])
+        start = (starts or {}).get(fold, FoldSolutions())
+        semantic = universal = None
         if embedded is not None and use_semantic:
             vectors, fit_labels, spaces = embedded.semantic_rows(labels, train)
             semantic = SpacedSemanticModel(knn_scale=knn_scale).fit(
-                vectors, fit_labels, spaces, n_classes=n
+                vectors, fit_labels, spaces, n_classes=n, start=start.semantic
             )
             sem_parts.append(semantic.log_proba(embedded.vectors[held], embedded.spaces[held]))
         if embedded is not None and use_universal:
             universal = SemanticModel(knn_scale=knn_scale).fit(
-                *embedded.universal_rows(labels, train), n_classes=n
+                *embedded.universal_rows(labels, train), n_classes=n, start=start.universal
             )
             universal_parts.append(universal.log_proba(embedded.universal[held]))
+        solutions[fold] = FoldSolutions(
+            semantic.solutions if semantic is not None else {},
+            universal.solution if universal is not None else None,
+        )
         gold.append(labels[held])
     if not gold:
         return HeldOut(Calibrator(), Calibrator(), lexical_folds=computed)
@@ -130,7 +147,12 @@ def cross_validate(
     skip_from = skip_level(lex_probs, fused, y) if use_semantic else NEVER
     support = semantic_support(side, fused.argmax(axis=1)) if side is not None else None
     return HeldOut(
-        _calibrate(fused, y, support), _calibrate(lex_probs, y), skip_from, share, computed
+        _calibrate(fused, y, support),
+        _calibrate(lex_probs, y),
+        skip_from,
+        share,
+        computed,
+        solutions,
     )
 
 

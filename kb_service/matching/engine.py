@@ -14,7 +14,7 @@ from threadpoolctl import ThreadpoolController
 
 from kb_service.matching import guards
 from kb_service.matching.calibration import Calibrator, fuse
-from kb_service.matching.crossval import NEVER, cross_validate, semantic_sum
+from kb_service.matching.crossval import NEVER, FoldSolutions, cross_validate, semantic_sum
 from kb_service.matching.embedding import (
     MULTILINGUAL,
     UNIVERSAL,
@@ -130,6 +130,7 @@ class Engine:
         self.skip_from = NEVER
         self._embeddings: dict[str, np.ndarray] = {}
         self._lexical_fit: _LexicalFit | None = None
+        self._fold_solutions: Mapping[int, FoldSolutions] = {}
 
     @property
     def embeddings(self) -> dict[str, np.ndarray]:
@@ -143,8 +144,9 @@ class Engine:
         embeddings: Mapping[str, np.ndarray] | None = None,
         previous: Engine | None = None,
     ) -> FitReport:
-        """Learn to match the given articles; reuses supplied and earlier embeddings, and
-        `previous`'s lexical side when its articles' texts are the same."""
+        """Learn to match the given articles; reuses supplied and earlier embeddings,
+        `previous`'s lexical side when its articles' texts are the same, and its classifiers'
+        weights as where the new ones start when the keys are the same."""
         started = time.perf_counter()
         by_key: dict[str, dict[str, ArticleDoc]] = {}
         for article in articles:
@@ -218,6 +220,7 @@ class Engine:
                 knn_scale=self._knn_scale,
                 seed=self._seed,
                 lexical_folds=reused.folds if reused is not None else None,
+                starts=previous._fold_solutions if previous is not None else None,
             )
             if reused is None:
                 lexical = lexical.fit_rows(
@@ -226,15 +229,23 @@ class Engine:
             vectors, semantic_labels, spaces = embedded.semantic_rows(
                 labels, np.ones(len(labels), dtype=bool)
             )
+            # A refit's classifiers start from the last fit's (see semantic.Solution).
             self._semantic = SpacedSemanticModel(knn_scale=self._knn_scale).fit(
-                vectors, semantic_labels, spaces, n_classes=n
+                vectors,
+                semantic_labels,
+                spaces,
+                n_classes=n,
+                start=previous._semantic.solutions if previous is not None else None,
             )
             self._universal = SemanticModel(knn_scale=self._knn_scale).fit(
-                *embedded.universal_rows(labels, np.ones(len(labels), dtype=bool)), n_classes=n
+                *embedded.universal_rows(labels, np.ones(len(labels), dtype=bool)),
+                n_classes=n,
+                start=previous._universal.solution if previous is not None else None,
             )
             held_out = calibrating.result()
         self._lexical = lexical
         self._lexical_fit = _LexicalFit(key, features, lexical, held_out.lexical_folds)
+        self._fold_solutions = held_out.solutions
         self._calibrator = held_out.fused
         self._lexical_calibrator = held_out.lexical
         self.universal_share = held_out.universal_share

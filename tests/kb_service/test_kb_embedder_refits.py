@@ -1,4 +1,4 @@
-"""When background embedding has the engine refitted: early and doubling, not just before the end."""
+"""When background embedding has the engine refitted: early, doubling, not just before the end."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from kb_service.matching import (
 )
 from kb_service.matching.embedding import MULTILINGUAL, UNIVERSAL
 from kb_service.matching.seed import load_eval, load_out_of_scope
+from kb_service.matching.semantic import SemanticModel
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +255,23 @@ def test_a_refit_for_new_embeddings_reuses_the_lexical_side_and_answers_as_a_fre
     moved = Engine()
     moved.fit([*changed, *articles[1:]], embeddings=refit.embeddings, previous=refit)
     assert moved._lexical is not refit._lexical
+
+
+def test_a_classifier_refitted_from_the_last_solution_agrees_in_fewer_steps() -> None:
+    # As a refit after more examples were embedded: the last fit saw nine in ten of them.
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(30), 30)
+    vectors = rng.normal(size=(30, 64))[labels] + rng.normal(scale=2.0, size=(len(labels), 64))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    seen = np.arange(len(labels)) % 10 != 0
+    last = SemanticModel().fit(vectors[seen], labels[seen], n_classes=30)
+    cold = SemanticModel().fit(vectors, labels, n_classes=30)
+    warm = SemanticModel().fit(vectors, labels, n_classes=30, start=last.solution)
+    assert warm._model is not None and cold._model is not None
+    assert warm._model.n_iter_[0] < 0.6 * cold._model.n_iter_[0]
+    assert (warm.log_proba(vectors).argmax(1) == cold.log_proba(vectors).argmax(1)).all()
+    # A start with other classes is ignored rather than misread.
+    fewer = labels < 29
+    other = SemanticModel().fit(vectors[fewer], labels[fewer], n_classes=30)
+    again = SemanticModel().fit(vectors, labels, n_classes=30, start=other.solution)
+    assert again._model is not None and again._model.n_iter_[0] == cold._model.n_iter_[0]
