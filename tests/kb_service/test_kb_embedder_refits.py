@@ -1,8 +1,10 @@
-"""When background embedding has the engine refitted: early, doubling, not just before the end."""
+"""Background embedding: what it embeds in which order, and when it has the engine refitted."""
 
 from __future__ import annotations
 
-from kb_service.embedder import refit_due
+from kb_service.embedder import _work_list, refit_due
+from kb_service.matching import text_key
+from kb_service.matching.embedding import ENGLISH, MULTILINGUAL, UNIVERSAL
 
 
 def refits(total: int, batch: int = 64) -> list[int]:
@@ -30,3 +32,19 @@ def test_no_refit_comes_just_before_the_last() -> None:
 
 def test_a_pass_with_nothing_new_asks_for_no_refit() -> None:
     assert not refit_due(0, 0, 0)
+
+
+def test_background_work_pairs_each_models_texts_and_skips_what_is_stored() -> None:
+    articles = [("Lost card", "I lost my card", "My card is gone"), ("出金", "出金が届かない")]
+    stored = {text_key("I lost my card", UNIVERSAL)}
+    work = _work_list(articles, set(stored))
+    spaces = [space for _, _, space in work]
+    # Both models get work in every stretch of the list, so a batch keeps both busy.
+    assert spaces[:4] == [ENGLISH, UNIVERSAL, MULTILINGUAL, UNIVERSAL]
+    # Every vector the engine wants, once; none that is stored.
+    wanted = {(t, ENGLISH) for t in articles[0]} | {(t, MULTILINGUAL) for t in articles[1]}
+    wanted |= {(t, MULTILINGUAL) for t in articles[0]}  # English texts' multilingual twins
+    wanted |= {(t, UNIVERSAL) for texts in articles for t in texts} - {
+        ("I lost my card", UNIVERSAL)
+    }
+    assert sorted((t, s) for _, t, s in work) == sorted(wanted)
