@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
+from threadpoolctl import threadpool_limits
 
 from kb_service.bot import IncidentNotices
 from kb_service.config import KbSettings
@@ -43,6 +44,10 @@ def create_app(settings: KbSettings | None = None) -> FastAPI:
             raise RuntimeError("the matching engine is not fitted yet")
 
     async def on_start(rt: Runtime) -> None:
+        # Every BLAS call here is small and runs on one thread (a question's scoring, the
+        # universal model, a classifier fitted beside another). Set once for the process, the
+        # per-call limits taken on different threads cannot restore each other to more.
+        threadpool_limits(limits=1, user_api="blas")
         # The models load before the first customer's question needs them, not during it.
         rt.spawn(asyncio.to_thread(warm_up), name="kb.warm-up")
         rt.spawn(index.run(poll_s=settings.version_poll_s), name="kb.refit")
