@@ -56,14 +56,15 @@ _MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5-model")
 # The universal model (numpy, one BLAS thread) has a thread of its own, so a question that
 # needs both models runs them side by side.
 _UNIVERSAL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="use-model")
-# A question's pass takes both cores only soon after the previous pass, while the engine's
-# second thread still spins or has just gone to sleep (GOMP_SPINCOUNT); after a longer pause,
-# the usual case at a desk, waking it costs more than it saves. On a 2-core VM, 6 to 39 words
-# after 50-200 ms pauses took 6-10 ms at the median and 14-18 ms at p95 on two threads,
-# 3.5-11 and 4-14 ms on one; 5 ms after the last pass, two threads took 2.2-6.8 ms (p95
-# 3.1-7.9), one 3.4-10.1 (3.6-13.6); 12 ms after, a short question's p95 was 19.7 ms on two
-# threads and 3.7 on one. Each side-by-side model gets one core.
-_HOT_S = 0.006
+# A question's pass takes both cores only right after the previous pass, while the engine's
+# second thread still spins (GOMP_SPINCOUNT); after a pause, the usual case at a desk, waking
+# it costs more than it saves. On a 2-core VM, 6 to 39 words after 50-200 ms pauses took
+# 6-10 ms at the median and 14-18 ms at p95 on two threads, 3.5-11 and 4-14 ms on one; 12 ms
+# after the last pass, a short question's p95 was 19.7 ms on two threads and 3.7 on one.
+# Through the API, 10 examples per intent (questions 5-8 ms apart), the answer's p95 was
+# 13.9-15.1 ms with this 2 ms window and 17.7-18.4 with a 6 ms one. Each side-by-side model
+# gets one core.
+_HOT_S = 0.002
 _last_pass = 0.0  # when the latest pass ended; only _MODEL_THREAD reads and writes it
 # Customers ask the same few questions again and again: the latest questions' vectors are
 # kept (1.5 kB each), so a repeated one skips the model.
