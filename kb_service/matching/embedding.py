@@ -62,7 +62,7 @@ _UNIVERSAL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="use-mo
 # 6-10 ms at the median and 14-18 ms at p95 on two threads, 3.5-11 and 4-14 ms on one; 12 ms
 # after the last pass, a short question's p95 was 19.7 ms on two threads and 3.7 on one.
 # Through the API, 10 examples per intent (questions 5-8 ms apart), the answer's p95 was
-# 13.9-15.1 ms with this 2 ms window and 17.7-18.4 with a 6 ms one. Each side-by-side model
+# 12.4-15.1 ms with this 2 ms window and 17.7-18.4 with a 6 ms one. Each side-by-side model
 # gets one core.
 _HOT_S = 0.002
 _last_pass = 0.0  # when the latest pass ended; only _MODEL_THREAD reads and writes it
