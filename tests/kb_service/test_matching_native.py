@@ -73,6 +73,8 @@ def test_the_avx2_and_vnni_kernels_give_the_same_vectors() -> None:
 def test_without_the_built_engine_the_package_engine_answers(monkeypatch) -> None:
     # A host with no C compiler still runs the bot, on the package's slower engine.
     monkeypatch.setattr(native, "library_path", lambda: None)
+    # The English model, loaded (or found missing) here, must not outlive the test.
+    monkeypatch.setattr(embedding, "_ENGLISH", [])
     embedding._model.cache_clear()
     try:
         assert embedding._model()._lib._name != str(native.LIBRARY)
