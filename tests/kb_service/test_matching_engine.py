@@ -249,7 +249,9 @@ def test_a_refit_for_new_embeddings_reuses_the_lexical_side_and_answers_as_a_fre
     for q in load_eval()[:40]:
         ours, theirs = refit.answer(q["text"]), fresh.answer(q["text"])
         assert (ours.key, ours.reason) == (theirs.key, theirs.reason)
-        assert ours.confidence == pytest.approx(theirs.confidence, abs=1e-4)
+        # The refit's classifiers start from the partial fit's, so they stop at another
+        # point within the optimizer's tolerance: the same confidence to the percent.
+        assert ours.confidence == pytest.approx(theirs.confidence, abs=0.01)
     # Changed articles are fitted afresh.
     changed = [replace(a, examples=(*a.examples, "一つ増えた例文")) for a in articles[:1]]
     moved = Engine()
@@ -270,8 +272,18 @@ def test_a_classifier_refitted_from_the_last_solution_agrees_in_fewer_steps() ->
     assert warm._model is not None and cold._model is not None
     assert warm._model.n_iter_[0] < 0.6 * cold._model.n_iter_[0]
     assert (warm.log_proba(vectors).argmax(1) == cold.log_proba(vectors).argmax(1)).all()
-    # A start with other classes is ignored rather than misread.
-    fewer = labels < 29
-    other = SemanticModel().fit(vectors[fewer], labels[fewer], n_classes=30)
-    again = SemanticModel().fit(vectors, labels, n_classes=30, start=other.solution)
-    assert again._model is not None and again._model.n_iter_[0] == cold._model.n_iter_[0]
+    # A class the last fit lacked (an article added) starts from zero; the others from
+    # where they were.
+    fewer = seen & (labels < 29)
+    before = SemanticModel().fit(vectors[fewer], labels[fewer], n_classes=30)
+    grown = SemanticModel().fit(vectors, labels, n_classes=30, start=before.solution)
+    assert grown._model is not None
+    assert grown._model.n_iter_[0] < 0.8 * cold._model.n_iter_[0]
+    assert (grown.log_proba(vectors).argmax(1) == cold.log_proba(vectors).argmax(1)).all()
+    # A start that shares no class, or has another dimension, is ignored rather than misread.
+    for other in (
+        SemanticModel().fit(vectors, labels + 30, n_classes=60),
+        SemanticModel().fit(vectors[:, :32], labels, n_classes=30),
+    ):
+        again = SemanticModel().fit(vectors, labels, n_classes=30, start=other.solution)
+        assert again._model is not None and again._model.n_iter_[0] == cold._model.n_iter_[0]
