@@ -146,7 +146,7 @@ class Engine:
     ) -> FitReport:
         """Learn to match the given articles; reuses supplied and earlier embeddings,
         `previous`'s lexical side when its articles' texts are the same, and its classifiers'
-        weights as where the new ones start when the keys are the same."""
+        weights as where the new ones start for the keys both fits have."""
         started = time.perf_counter()
         by_key: dict[str, dict[str, ArticleDoc]] = {}
         for article in articles:
