@@ -18,7 +18,7 @@ from services.seeds import seed
 UP_TIMEOUT_S = 180
 
 
-def banner(config: DeskConfig) -> str:
+def banner(config: DeskConfig, *, detached: bool = False) -> str:
     base = f"http://127.0.0.1:{config.gateway_port}"
     lines = [
         "",
@@ -36,7 +36,7 @@ def banner(config: DeskConfig) -> str:
             "               op-ja / operator-demo, op-en / operator-demo (tier 1)",
             '               customers: POST /api/v1/dev/customer-token {"customer_id": "cust-001"}',
         ]
-    lines.append("Ctrl-C stops everything.")
+    lines.append("make down stops everything." if detached else "Ctrl-C stops everything.")
     return "\n".join(lines)
 
 
@@ -107,7 +107,7 @@ def up() -> int:
             break
         try:
             if ready_marker.exists() and httpx.get(url, timeout=2).status_code == 200:
-                print(banner(config))
+                print(banner(config, detached=True))
                 return 0
         except httpx.HTTPError:
             pass
