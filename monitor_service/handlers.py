@@ -46,6 +46,22 @@ async def on_message(session: AsyncSession, env: Envelope) -> None:
         row.assignee_id = e.assignee_id
 
 
+async def _arrival(
+    session: AsyncSession, env: Envelope, conversation_id: str, team: str, language: str, how: str
+) -> None:
+    """A conversation joined a team's queue: by a hand-off from the bot or an escalation."""
+    await repo.fact(
+        session,
+        id=f"arrival:{env.id}",
+        kind="arrival",
+        at=env.time,
+        conversation_id=conversation_id,
+        team=team,
+        language=language,
+        label=how,
+    )
+
+
 async def on_handoff(session: AsyncSession, env: Envelope) -> None:
     e = chat.ConversationHandoffRequested.model_validate(env.data)
     row = await repo.conversation(session, e.conversation_id)
@@ -62,16 +78,7 @@ async def on_handoff(session: AsyncSession, env: Envelope) -> None:
         language=e.language,
         label=e.reason,
     )
-    await repo.fact(
-        session,
-        id=f"arrival:{env.id}",
-        kind="arrival",
-        at=env.time,
-        conversation_id=e.conversation_id,
-        team=e.team,
-        language=e.language,
-        label="handoff",
-    )
+    await _arrival(session, env, e.conversation_id, e.team, e.language, "handoff")
 
 
 async def on_escalated(session: AsyncSession, env: Envelope) -> None:
@@ -79,16 +86,7 @@ async def on_escalated(session: AsyncSession, env: Envelope) -> None:
     row = await repo.conversation(session, e.conversation_id)
     if repo.observe(row, status="queued", at=env.time):
         row.team, row.language, row.assignee_id = e.team, e.language, None
-    await repo.fact(
-        session,
-        id=f"arrival:{env.id}",
-        kind="arrival",
-        at=env.time,
-        conversation_id=e.conversation_id,
-        team=e.team,
-        language=e.language,
-        label="escalation",
-    )
+    await _arrival(session, env, e.conversation_id, e.team, e.language, "escalation")
 
 
 async def on_closed(session: AsyncSession, env: Envelope) -> None:
